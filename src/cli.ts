@@ -1,0 +1,40 @@
+// Declares the command groups of `slurm-oci`. A group's module (options and handlers) is imported
+// only when that group runs, and each handler imports its implementation lazily in turn, so
+// `slurm-oci doctor` never pays for handlebars or the sandbox server.
+import yargs, { type Argv, type CommandModule } from 'yargs';
+import { CliError } from './errors.js';
+
+type Group = { describe: string; load: () => Promise<{ default: CommandModule }> };
+
+const groups: Record<string, Group> = {
+  generate: {
+    describe: 'Write oci.conf, scrun.lua, site kits and Podman/Docker host configs',
+    load: () => import('./commands/generate/index.js'),
+  },
+};
+
+// Parses argv and runs the selected command; throws CliError on bad usage.
+export async function runCli(argv: string[]): Promise<void> {
+  const name = argv[0];
+  let parser: Argv = yargs(argv)
+    .scriptName('slurm-oci')
+    .usage('$0 <command> [options]\n\nOCI containers on Slurm: generate and lint configs, diagnose nodes, run workflows.')
+    .strict()
+    .demandCommand(1, 'Give a command; see the list above.')
+    .recommendCommands()
+    .help()
+    .alias('h', 'help')
+    .version()
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .fail((message, error) => {
+      if (error) throw error;
+      throw new CliError(message, 2, 'run `slurm-oci --help` or `slurm-oci <command> --help`');
+    });
+  for (const [groupName, group] of Object.entries(groups)) {
+    parser =
+      groupName === name
+        ? parser.command((await group.load()).default)
+        : parser.command(groupName, group.describe);
+  }
+  await parser.parseAsync();
+}
