@@ -18,7 +18,7 @@ export async function runCli(argv: string[]): Promise<void> {
   const name = argv[0];
   let parser: Argv = yargs(argv)
     .scriptName('slurm-oci')
-    .usage('$0 <command> [options]\n\nOCI containers on Slurm: generate and lint configs, diagnose nodes, run workflows.')
+    .usage('$0 <command> [options]\n\nOCI containers on Slurm: configs, checks, node diagnosis, workflows.')
     .strict()
     .demandCommand(1, 'Give a command; see the list above.')
     .recommendCommands()
