@@ -1,0 +1,17 @@
+// The quoting every shell-bound path goes through, checked by a real /bin/sh.
+import { execFileSync } from 'node:child_process';
+import { expect, test } from '@jest/globals';
+import { shellJoin, shellQuote } from '../../src/util/shell.js';
+
+const hostile = ['plain', 'with space', "it's", '$(touch /tmp/pwned)', '`id`', 'a"b', '', 'semi;colon', 'new\nline', '*'];
+
+test('sh gives back every argument unchanged and runs nothing inside it', () => {
+  const out = execFileSync('/bin/sh', ['-c', `printf '%s\\0' ${shellJoin(hostile)}`], { encoding: 'utf8' });
+  expect(out.split('\0').slice(0, -1)).toEqual(hostile);
+});
+
+test('safe words stay bare, the rest is single-quoted', () => {
+  expect(shellQuote('/run/user/1000/b-1.x')).toBe('/run/user/1000/b-1.x');
+  expect(shellQuote('a b')).toBe("'a b'");
+  expect(shellQuote("it's")).toBe(`'it'"'"'s'`);
+});
