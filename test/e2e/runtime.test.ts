@@ -90,7 +90,11 @@ describe('scrun backend', () => {
         `timeout -k 5 60 podman rm sj >/dev/null && podman ps -aq | wc -l`,
       180_000,
     );
-    expect(r.stdout.split('\n')).toEqual(['1', '143', '0']);
+    // SIGTERM reaches the job through `scrun kill`; whether crun inside passes it on decides
+    // between the container's own 143 and Slurm's follow-up kill (137): either way a real code
+    const [running, code, left] = r.stdout.split('\n');
+    expect([running, left]).toEqual(['1', '0']);
+    expect(['143', '137']).toContain(code);
     expect(await leftovers()).toEqual([]);
     expect((await tbSh(`squeue -h -u alice -t R,PD | wc -l`)).stdout).toBe('0');
   }, 180_000);
@@ -110,13 +114,11 @@ hold=$(sbatch --parsable --exclusive --wrap 'sleep 300')
 ${runtime} --backend scrun create -b $B pend && { ${runtime} start pend 2>/tmp/pend.err & p=$!; }
 sleep 5; squeue -h -u alice -t PD -o %i | grep -v -x "$hold" | wc -l; kill -TERM $p; wait $p; echo start=$?
 sleep 1; squeue -h -u alice -t PD,R -o %i | grep -v -x "$hold" | wc -l; scancel $hold
-${runtime} delete --force pend; echo delete=$?; ${runtime} list -q | wc -l; cat /tmp/pend.err`,
+${runtime} delete --force pend; echo delete=$?; ${runtime} list -q | wc -l; cat /tmp/pend.err >&2`,
       { timeout: 120_000 },
     );
-    const [pending, start, queued, del, listed, ...err] = r.stdout.split('\n');
-    expect([pending, start, queued, del, listed]).toEqual(['1', 'start=1', '0', 'delete=0', '0']);
-    expect(err.join('\n')).toBe('');
-    expect(r.stderr).toMatch(/interrupted; the Slurm allocation was cancelled/);
+    expect(r.stdout.split('\n')).toEqual(['1', 'start=1', '0', 'delete=0', '0']);
+    expect(r.stderr).toBe('slurm-oci-runtime: scrun create pend failed: interrupted; the Slurm allocation was cancelled');
     expect(await leftovers()).toEqual([]);
   }, 120_000);
 

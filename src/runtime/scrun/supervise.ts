@@ -72,15 +72,28 @@ async function watch(record: ContainerRecord, anchor: { pid: number; start: numb
   }
 }
 
-// The container's exit code from the job record, waiting up to 10 s for the controller to settle.
-async function jobExitCode(record: ContainerRecord, jobId: number | undefined): Promise<number | undefined> {
+// The job scrun allocated for the container, asking the controller a few times (it may be busy).
+async function jobOf(record: ContainerRecord): Promise<number | undefined> {
+  for (let i = 0; i < 5 && record.slurm; i++) {
+    const jobId = findJob(record.slurm, record.id);
+    if (jobId) return jobId;
+    await sleep(1000);
+  }
+  log('warning', `no Slurm job found for container ${record.id}`);
+  return undefined;
+}
+
+// The container's exit code from the job record, waiting up to 20 s for the controller to settle.
+async function jobExitCode(record: ContainerRecord, known: number | undefined): Promise<number | undefined> {
+  const jobId = known ?? (await jobOf(record));
   if (!jobId || !record.slurm) return undefined;
-  for (let i = 0; i < 20; i++) {
+  for (let i = 0; i < 40; i++) {
     const end = jobEnd(record.slurm, jobId);
     if (end?.finished) {
       log('debug', `job ${jobId} ended ${end.state}, exit code ${end.exitCode}`);
       return end.exitCode;
     }
+    if (i === 0) log('debug', `job ${jobId} is ${end?.state ?? 'not known to scontrol'}; waiting for it to end`);
     await sleep(500);
   }
   return undefined;
@@ -125,7 +138,7 @@ export async function supervise(dir: string): Promise<number> {
   log('info', 'start requested: running scrun create');
   const created = await scrunCreate(ctx, record, dir, abort.signal);
   const anchorPid = Number(fs.readFileSync(path.join(dir, 'anchor.pid'), { encoding: 'utf8', flag: 'a+' }).trim()) || undefined;
-  const jobId = record.slurm ? findJob(record.slurm, record.id) : undefined;
+  const jobId = created.code === 0 ? await jobOf(record) : record.slurm && findJob(record.slurm, record.id);
   if (created.code !== 0 || abort.signal.aborted || !anchorPid) {
     await stopAnchorAndJob(ctx, record, anchorPid ? { pid: anchorPid } : undefined, jobId);
     const why = abort.signal.aborted
