@@ -42,7 +42,7 @@ for (const [name, rt] of [['ours', runtime], ['crun', '/usr/bin/crun']]) {
   fs.writeFileSync(path.join(dir, 'containers.conf'),
     `[containers]\nnetns = "host"\n[engine]\nruntime = "slurm"\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n` +
     `static_dir = "${dir}/static"\ntmp_dir = "${xdg}/bench-${name}/tmp"\n[engine.runtimes]\nslurm = ["${rt}"]\n`);
-  fs.writeFileSync(path.join(dir, 'storage.conf'), `[storage]\ndriver = "vfs"\ngraphroot = "${dir}/graph"\nrunroot = "${xdg}/bench-${name}/run"\n`);
+  fs.writeFileSync(path.join(dir, 'storage.conf'), `[storage]\ndriver = "vfs"\ngraphroot = "${dir}/graph"\nrootless_storage_path = "${dir}/graph"\nrunroot = "${xdg}/bench-${name}/run"\n`);
   confs[name] = { ...process.env, CONTAINERS_CONF: `${dir}/containers.conf`, CONTAINERS_STORAGE_CONF: `${dir}/storage.conf`, SLURM_OCI_BACKEND: 'crun' };
   sh(`CONTAINERS_CONF=${dir}/containers.conf CONTAINERS_STORAGE_CONF=${dir}/storage.conf podman import -q /srv/busybox.tar localhost/busybox`);
 }

@@ -6,7 +6,7 @@ import { tbSh } from './testbed.js';
 export const RUN_MODE_CRUN_OCI_CONF = `EnvExclude="^(SLURM_CONF|SLURM_CONF_SERVER)="
 RunTimeEnvExclude="^(SLURM_CONF|SLURM_CONF_SERVER)="
 RunTimeQuery="crun --rootless=true --root=/run/user/%U/ state %n.%u.%j.%s"
-RunTimeKill="crun --rootless=true --root=/run/user/%U/ kill -a %n.%u.%j.%s"
+RunTimeKill="crun --rootless=true --root=/run/user/%U/ kill %n.%u.%j.%s"
 RunTimeDelete="crun --rootless=true --root=/run/user/%U/ delete --force %n.%u.%j.%s"
 RunTimeRun="crun --rootless=true --root=/run/user/%U/ run --bundle %b %n.%u.%j.%s"
 `;
