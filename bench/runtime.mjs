@@ -18,7 +18,11 @@ const sh = (script) => {
 // 1. state
 const bundle = '/tmp/bench-bundle';
 sh(`rm -rf ${bundle} && mkdir -p ${bundle} && cp /srv/busybox/config.json ${bundle}/ && ln -s /srv/busybox/rootfs ${bundle}/rootfs`);
-sh(`${runtime} delete --force bench1; ${runtime} --backend crun create -b ${bundle} bench1`);
+// the created container holds the runtime's stdio (as with runc): give it none, or sh never returns
+spawnSync(runtime, ['delete', '--force', 'bench1']);
+if (spawnSync(runtime, ['--backend', 'crun', 'create', '-b', bundle, 'bench1'], { stdio: 'ignore' }).status !== 0) {
+  throw new Error('create failed');
+}
 const crunRoot = path.join(xdg, 'slurm-oci/backends/crun');
 const state = interleaved(
   {
