@@ -48,9 +48,13 @@ export type FsType = { checked: string; magic: number; name: string; shared: boo
 export function fsTypeOf(dir: string, statfs: (p: string) => { type: number } = fs.statfsSync): FsType {
   let checked = path.resolve(dir);
   while (!fs.existsSync(checked) && path.dirname(checked) !== checked) checked = path.dirname(checked);
-  const magic = statfs(checked).type >>> 0;
-  const kind = kinds.get(magic) ?? { name: `unknown (0x${magic.toString(16)})`, shared: false };
-  return { checked, magic, ...kind };
+  return { checked, ...fsKindOfMagic(statfs(checked).type) };
+}
+
+// Names a statfs magic number (as statfs(2) or `stat -f -c %t` give it).
+export function fsKindOfMagic(type: number): Omit<FsType, 'checked'> {
+  const magic = type >>> 0;
+  return { magic, ...(kinds.get(magic) ?? { name: `unknown (0x${magic.toString(16)})`, shared: false }) };
 }
 
 // Refuses container storage at DIR when it is on a shared filesystem, unless FORCE (a site that
