@@ -8,6 +8,7 @@ export type StorageConf = {
     driver: 'vfs' | 'overlay';
     runroot: string;
     graphroot: string;
+    rootless_storage_path: string;
     options: {
       pull_options: { use_hard_links: 'true' | 'false'; enable_partial_images: 'true' | 'false' };
       vfs?: { ignore_chown_errors: 'true' };
@@ -30,6 +31,9 @@ export function buildStorageConf({ driver, graphroot, runroot }: StorageConfOpti
       driver,
       runroot,
       graphroot,
+      // Rootless Podman ignores graphroot in a file named by CONTAINERS_STORAGE_CONF (or in
+      // /etc/containers) and reads this key instead; with both, the file works wherever it is put.
+      rootless_storage_path: graphroot,
       options: {
         pull_options: { use_hard_links: 'true', enable_partial_images: 'true' },
         ...(driver === 'vfs' ? { vfs: { ignore_chown_errors: 'true' as const } } : {}),

@@ -8,6 +8,7 @@ test('vfs store parses back to the model, with the containers page options', () 
   const back = parse(storageConfToml(conf)) as any;
   expect(back).toEqual(conf);
   expect(back.storage.driver).toBe('vfs');
+  expect(back.storage.rootless_storage_path).toBe('/var/tmp/containers-alice/storage');
   expect(back.storage.options.vfs.ignore_chown_errors).toBe('true');
   expect(back.storage.options.pull_options.use_hard_links).toBe('true');
 });
