@@ -1,7 +1,9 @@
 // `slurm-oci generate <what>`: one module per output file kind.
 import type { CommandModule } from 'yargs';
+import ociConf from './oci-conf.js';
+import site from './site.js';
 
-const subcommands: CommandModule[] = [];
+const subcommands: CommandModule[] = [ociConf, site];
 
 export default {
   command: 'generate <what>',
