@@ -34,11 +34,9 @@ function lintCommands(conf: OciConf, at: (key: string) => number, version: Slurm
   for (const k of ['RunTimeKill', 'RunTimeDelete', ...(cmd('RunTimeRun') ? ['RunTimeQuery'] : [])]) {
     if (cmd(k) && patternLetters(cmd(k)!).has('t')) warn(k, `${k} names the container with %t, but slurmstepd cleans up without a task (%t = -1): the id does not match and the container is left behind`, 'use an id without %t, e.g. %n.%u.%j.%s, in every RunTime* command');
   }
-  for (const k of RUNTIME_KEYS) {
-    const c = cmd(k);
-    if (c && /(^|[\s;&|(])(sudo|doas|pkexec)\s|singularity\s+oci\s/.test(c)) warn(k, `${k} runs a privileged (sudo or setuid) runtime: users control the bundle and config.json it reads`, 'prefer a rootless runtime (crun, runc --rootless, Apptainer/Singularity --userns)');
-  }
-  const lingering = RUNTIME_KEYS.find((k) => cmd(k)?.includes('/run/user/%U'));
+  const privileged = RUNTIME_KEYS.find((k) => /(^|[\s;&|(])(sudo|doas|pkexec)\s|singularity\s+oci\s/.test(cmd(k) ?? ''));
+  if (privileged) warn(privileged, `${privileged} runs a privileged (sudo or setuid) runtime: users control the bundle and config.json it reads`, 'prefer a rootless runtime (crun, runc --rootless, Apptainer/Singularity --userns)');
+  const lingering = RUNTIME_KEYS.find((k) => /\/run\/user\/(%U|\$\(id -u\))/.test(cmd(k) ?? ''));
   if (lingering) warn(lingering, 'the runtime root is under /run/user/%U, which exists only while the user has a session on the node', 'enable lingering for every user (`loginctl enable-linger USER`) or choose a root that always exists');
   const main = cmd('RunTimeRun') ? 'RunTimeRun' : 'RunTimeCreate';
   if (!ignoreConfig && cmd(main) && !patternLetters(cmd(main)!).has('b')) warn(main, `${main} does not pass the bundle (%b): Slurm writes the rewritten config.json there and the runtime never sees it`, `add --bundle %b to ${main}`);

@@ -37,7 +37,8 @@ const excludes = (v: SlurmVersion): OciConf => (atLeast(v, '23.02') ? { EnvExclu
 
 // A runc-compatible runtime driven in run or create/start mode.
 // PROGRAM gives the command words, GLOBALS its global arguments (both already shell-quoted).
-function ociRuntime(program: string | ((o: GenerateOptions) => string), mode: 'run' | 'create', globals: Globals): Preset['build'] {
+// KILL and DELETE: the runtime's own spelling of "signal every process" and "delete even if running".
+function ociRuntime(program: string | ((o: GenerateOptions) => string), mode: 'run' | 'create', globals: Globals, kill = 'kill -a', del = 'delete --force'): Preset['build'] {
   return (o, v) => {
     const command = typeof program === 'string' ? shellQuote(o.runtime ?? program) : program(o);
     const base = [command, ...globals(o, v), ...(o.runtimeArgs ?? []).map(shellQuote)].join(' ');
@@ -45,7 +46,7 @@ function ociRuntime(program: string | ((o: GenerateOptions) => string), mode: 'r
     const conf: OciConf = { ...excludes(v), RunTimeQuery: `${base} state ${id}` };
     if (mode === 'run') conf.RunTimeRun = `${base} run --bundle %b ${id}`;
     else Object.assign(conf, { RunTimeCreate: `${base} create --bundle %b ${id}`, RunTimeStart: `${base} start ${id}` });
-    Object.assign(conf, { RunTimeKill: `${base} kill -a ${id}`, RunTimeDelete: `${base} delete --force ${id}` });
+    Object.assign(conf, { RunTimeKill: `${base} ${kill} ${id}`, RunTimeDelete: `${base} ${del} ${id}` });
     const notes = mode === 'create' ? ['create/start mode: Slurm polls RunTimeQuery and does not pass the exit code through; prefer the run preset.'] : [];
     return { conf, helpers: [], notes };
   };
@@ -69,7 +70,7 @@ export const PRESETS = {
   'slurm-oci-runtime': {
     describe: "this project's runtime (slurm-oci-runtime over crun or runc), run mode",
     since: '23.02',
-    build: ociRuntime('slurm-oci-runtime', 'run', (o) => ['--backend', o.backend ?? 'crun', '--root', shellQuote(o.root ?? '/run/user/%U/slurm-oci')]),
+    build: ociRuntime('slurm-oci-runtime', 'run', (o) => ['--backend', o.backend ?? 'crun', '--root', shellQuote(o.root ?? '/run/user/%U/slurm-oci')], 'kill'),
   },
   'singularity-userns': {
     describe: 'Singularity/Apptainer in a user namespace (IgnoreFileConfigJson)',
@@ -80,7 +81,7 @@ export const PRESETS = {
     describe: 'Singularity OCI mode through sudo (testing only: a security risk)',
     since: '21.08',
     build: (o, v) => {
-      const built = ociRuntime((o) => `sudo ${shellQuote(o.runtime ?? 'singularity')} oci`, 'run', () => [])(o, v);
+      const built = ociRuntime((o) => `sudo ${shellQuote(o.runtime ?? 'singularity')} oci`, 'run', () => [], 'kill', 'delete')(o, v);
       return { ...built, notes: ['WARNING: Singularity OCI mode needs sudo or setuid binaries; users can modify these calls, so this is a security risk. For testing only; upstream OCI development appears to have ceased: prefer singularity-userns.'] };
     },
   },

@@ -14,5 +14,5 @@ export default {
       .option('format', { choices: ['text', 'json'], default: 'text', describe: 'output format' })
       .example('$0 check oci-conf /etc/slurm/oci.conf --bundle /srv/busybox', 'as yourself, on a compute node')
       .example('sudo $0 check oci-conf /etc/slurm/oci.conf --bundle /srv/busybox --user alice', 'as another user'),
-  handler: async (argv) => (await import('../../oci-conf/check-command.js')).checkOciConfCommand(argv),
+  handler: async (argv) => (await import('../../oci-conf/check-command.js')).checkOciConfCommand(argv as unknown as Parameters<typeof import('../../oci-conf/check-command.js').checkOciConfCommand>[0]),
 } satisfies CommandModule;
