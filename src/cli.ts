@@ -12,6 +12,14 @@ const groups: Record<string, Group> = {
     describe: 'Write oci.conf, scrun.lua, site kits and Podman/Docker host configs',
     load: () => import('./commands/generate/index.js'),
   },
+  lint: {
+    describe: 'Check a config file the way Slurm will read it',
+    load: () => import('./commands/lint/index.js'),
+  },
+  check: {
+    describe: 'Try a config for real, outside Slurm (on a compute node)',
+    load: () => import('./commands/check/index.js'),
+  },
   doctor: {
     describe: 'Check this node and user for running containers through Slurm',
     load: () => import('./commands/doctor/index.js'),
