@@ -1,18 +1,12 @@
 // slurm-oci doctor on the real cluster, as alice: healthy once the node is set up, then real faults
 // (run dir removed, oci.conf removed, scrun.lua broken, munged stopped) each reported as a failure
-// with its fix. oci.conf and scrun.lua are written by hand here: their generators are other issues'.
+// with its fix. oci.conf comes from `slurm-oci generate oci-conf`; scrun.lua is a hand-written
+// stand-in (its generator is built in parallel on another branch).
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { projectInside, tbSh, tbUserSh } from '../helpers/testbed.js';
 
 const cli = `${projectInside}/bin/slurm-oci`;
 
-const ociConf = `EnvExclude="^(SLURM_CONF|SLURM_CONF_SERVER)="
-RunTimeEnvExclude="^(SLURM_CONF|SLURM_CONF_SERVER)="
-RunTimeQuery="crun --rootless=true --root=/run/user/%U/ state %n.%u.%j.%s.%t"
-RunTimeKill="crun --rootless=true --root=/run/user/%U/ kill -a %n.%u.%j.%s.%t"
-RunTimeDelete="crun --rootless=true --root=/run/user/%U/ delete --force %n.%u.%j.%s.%t"
-RunTimeRun="crun --rootless=true --root=/run/user/%U/ run --bundle %b %n.%u.%j.%s.%t"
-`;
 const scrunLua = `function slurm_scrun_stage_in(id, bundle, spool_dir, config_file, job_id, user_id, group_id, job_env)
   return slurm.SUCCESS
 end
@@ -40,7 +34,8 @@ describe('doctor', () => {
       ${cli} generate containers-conf --runtime-path /usr/bin/crun --no-systemd --force -o $d/containers.conf
       ${cli} generate storage-conf --force -o $d/storage.conf`);
     expect(setup.stderr).toBe('');
-    expect((await writeAsRoot('/etc/slurm/oci.conf', ociConf)).exitCode).toBe(0);
+    const oci = await tbSh(`${cli} generate oci-conf --preset crun-run --slurm-version 24.11 -o /etc/slurm/oci.conf`);
+    expect(oci.exitCode).toBe(0);
     expect((await writeAsRoot('/etc/slurm/scrun.lua', scrunLua)).exitCode).toBe(0);
   });
 
@@ -63,6 +58,7 @@ describe('doctor', () => {
     expect(byName.graphroot.detail).toBe('graphroot /var/tmp/containers-alice/storage on ext4, driver vfs');
     expect(byName.slurm.detail).toMatch(/^Slurm 24\.11\.\d+, scrun at \/usr\/bin\/scrun$/);
     expect(byName['scrun-lua'].detail).toMatch(/parses \(\/usr\/bin\/luac/);
+    expect(byName['oci-conf'].detail).toBe('/etc/slurm/oci.conf present, lint-clean for Slurm 24.11');
   });
 
   test('/run/user/1000 removed: run-user-dir fails with the prolog fix (no systemd here)', async () => {
@@ -86,6 +82,19 @@ describe('doctor', () => {
       expect(exitCode).toBe(1);
       expect(byName['oci-conf']).toMatchObject({ status: 'fail', detail: expect.stringMatching(/^\/etc\/slurm\/oci.conf is missing/) });
       expect(byName['oci-conf'].fix).toMatch(/slurm-oci generate oci-conf -o \/etc\/slurm\/oci.conf/);
+    } finally {
+      await tbSh('mv /etc/slurm/oci.conf.saved /etc/slurm/oci.conf');
+    }
+  });
+
+  test('oci.conf that Slurm would reject: oci-conf fails with the line and the linter\'s fix', async () => {
+    await tbSh('cp /etc/slurm/oci.conf /etc/slurm/oci.conf.saved && echo CreateEnvFile=sometimes >> /etc/slurm/oci.conf');
+    try {
+      const { exitCode, byName } = await doctor('oci-conf');
+      expect(exitCode).toBe(1);
+      expect(byName['oci-conf'].status).toBe('fail');
+      expect(byName['oci-conf'].detail).toMatch(/^\/etc\/slurm\/oci.conf: Slurm 24.11 would reject it: line 11: invalid CreateEnvFile value sometimes/);
+      expect(byName['oci-conf'].fix).toMatch(/null .*newline.*disabled/);
     } finally {
       await tbSh('mv /etc/slurm/oci.conf.saved /etc/slurm/oci.conf');
     }
