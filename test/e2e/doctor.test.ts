@@ -127,4 +127,23 @@ describe('doctor', () => {
     }
     expect((await doctor('munge')).byName.munge.status).toBe('ok');
   });
+
+  test('a store made with overlay, then switched to the generated vfs storage.conf: the printed fix works', async () => {
+    const conf = '$HOME/.config/containers/storage.conf';
+    const made = await tbUserSh(`set -e; ${cli} generate storage-conf --driver overlay --graphroot /var/tmp/clash-$USER --force -o ${conf}
+      podman info >/dev/null; ${cli} generate storage-conf --graphroot /var/tmp/clash-$USER --force -o ${conf}`);
+    expect(made.exitCode).toBe(0);
+    try {
+      const before = await doctor('podman');
+      expect(before.exitCode).toBe(1);
+      expect(before.byName.podman.detail).toBe('the store was made with the overlay driver and storage.conf now asks for vfs: podman stops');
+      const command = before.byName.podman.fix!.split(' (')[0];
+      expect((await tbUserSh(command)).exitCode).toBe(0);
+      const after = await doctor('podman', 'graphroot');
+      expect(after.byName.podman.status).toBe('ok');
+      expect(after.byName.graphroot.detail).toBe('graphroot /var/tmp/clash-alice on ext4, driver vfs');
+    } finally {
+      await tbUserSh(`${cli} generate storage-conf --force -o ${conf}`);
+    }
+  });
 });
