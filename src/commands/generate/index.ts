@@ -1,7 +1,8 @@
 // `slurm-oci generate <what>`: one module per output file kind.
 import type { CommandModule } from 'yargs';
+import scrunLua from './scrun-lua.js';
 
-const subcommands: CommandModule[] = [];
+const subcommands: CommandModule<any, any>[] = [scrunLua];
 
 export default {
   command: 'generate <what>',
