@@ -11,6 +11,10 @@ const groups: Record<string, Group> = {
     describe: 'Write oci.conf, scrun.lua, site kits and Podman/Docker host configs',
     load: () => import('./commands/generate/index.js'),
   },
+  bundle: {
+    describe: 'Create, validate and rewrite OCI bundles (rootless config.json, as scrun.lua does)',
+    load: () => import('./commands/bundle/index.js'),
+  },
 };
 
 // Parses argv and runs the selected command; throws CliError on bad usage.

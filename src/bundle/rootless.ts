@@ -23,7 +23,7 @@ export type BindCopy = { source: string; destination: string };
 
 type Context = { options: RewriteOptions; copies: BindCopy[] };
 
-// Bind mounts of kernel filesystems stay mounts: copying /proc or /sys makes no sense.
+// Bind mounts from or onto /proc, /sys and /dev stay mounts: copies there make no sense (and /dev is a tmpfs).
 const kernelPath = (p: string) => /^\/(proc|sys|dev)(\/|$)/.test(p);
 
 // Each step edits CONFIG in place and says what it changed (nothing when it did not apply).
@@ -40,9 +40,11 @@ const steps: Record<StepName, (config: Obj, ctx: Context) => string[]> = {
     const user = isObj(config.process) && isObj(config.process.user) ? config.process.user : {};
     const uid = typeof user.uid === 'number' ? user.uid : 0;
     const gid = typeof user.gid === 'number' ? user.gid : 0;
-    config.linux.uidMappings = [{ containerID: uid, hostID: options.uid, size: 1 }];
-    config.linux.gidMappings = [{ containerID: gid, hostID: options.gid, size: 1 }];
-    return [`map container uid ${uid} to ${options.uid} and gid ${gid} to ${options.gid}`];
+    const uidMappings = [{ containerID: uid, hostID: options.uid, size: 1 }];
+    const gidMappings = [{ containerID: gid, hostID: options.gid, size: 1 }];
+    const same = JSON.stringify([config.linux.uidMappings, config.linux.gidMappings]) === JSON.stringify([uidMappings, gidMappings]);
+    Object.assign(config.linux, { uidMappings, gidMappings });
+    return same ? [] : [`map container uid ${uid} to ${options.uid} and gid ${gid} to ${options.gid}`];
   },
   dropAdditionalGids: (config) => {
     if (!isObj(config.process) || !isObj(config.process.user) || !('additionalGids' in config.process.user)) return [];
@@ -68,7 +70,7 @@ const steps: Record<StepName, (config: Obj, ctx: Context) => string[]> = {
     const changes: string[] = [];
     config.mounts = config.mounts.filter((mount) => {
       if (!isObj(mount) || mount.type !== 'bind' || typeof mount.source !== 'string') return true;
-      if (typeof mount.destination !== 'string' || kernelPath(mount.source)) return true;
+      if (typeof mount.destination !== 'string' || kernelPath(mount.source) || kernelPath(mount.destination)) return true;
       copies.push({ source: mount.source, destination: mount.destination });
       changes.push(`copy ${mount.source} into the rootfs at ${mount.destination} instead of bind-mounting it`);
       return false;
