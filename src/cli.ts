@@ -24,6 +24,10 @@ const groups: Record<string, Group> = {
     describe: 'Check this node and user for running containers through Slurm',
     load: () => import('./commands/doctor/index.js'),
   },
+  bundle: {
+    describe: 'Create, validate and rewrite OCI bundles (rootless config.json, as scrun.lua does)',
+    load: () => import('./commands/bundle/index.js'),
+  },
 };
 
 // Parses argv and runs the selected command; throws CliError on bad usage.
