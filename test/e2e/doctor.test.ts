@@ -1,19 +1,10 @@
 // slurm-oci doctor on the real cluster, as alice: healthy once the node is set up, then real faults
-// (run dir removed, oci.conf removed, scrun.lua broken, munged stopped) each reported as a failure
-// with its fix. oci.conf comes from `slurm-oci generate oci-conf`; scrun.lua is a hand-written
-// stand-in (its generator is built in parallel on another branch).
+// (run dir removed, oci.conf removed or rejected, scrun.lua broken, munged stopped, a store made with
+// another driver) each reported as a failure with its fix. oci.conf and scrun.lua come from their generators.
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { projectInside, tbSh, tbUserSh } from '../helpers/testbed.js';
 
 const cli = `${projectInside}/bin/slurm-oci`;
-
-const scrunLua = `function slurm_scrun_stage_in(id, bundle, spool_dir, config_file, job_id, user_id, group_id, job_env)
-  return slurm.SUCCESS
-end
-function slurm_scrun_stage_out(id, bundle, orig_bundle, root_path, orig_root_path, spool_dir, config_file, jobid, user_id, group_id)
-  return slurm.SUCCESS
-end
-`;
 
 type Report = { checks: { name: string; status: string; detail: string; fix?: string }[] };
 
@@ -24,9 +15,6 @@ async function doctor(...checks: string[]) {
   return { exitCode: r.exitCode, stderr: r.stderr, byName: Object.fromEntries(report.checks.map((c) => [c.name, c])) };
 }
 
-// Writes TEXT to FILE as root inside the cluster.
-const writeAsRoot = (file: string, text: string) => tbSh(`cat > ${file} <<'EOF'\n${text}EOF`);
-
 describe('doctor', () => {
   beforeAll(async () => {
     // alice's Podman set up with this issue's generators (crun stands in for scrun: no oci.conf reconfigure needed).
@@ -36,7 +24,7 @@ describe('doctor', () => {
     expect(setup.stderr).toBe('');
     const oci = await tbSh(`${cli} generate oci-conf --preset crun-run --slurm-version 24.11 -o /etc/slurm/oci.conf`);
     expect(oci.exitCode).toBe(0);
-    expect((await writeAsRoot('/etc/slurm/scrun.lua', scrunLua)).exitCode).toBe(0);
+    expect((await tbSh(`${cli} generate scrun-lua -o /etc/slurm/scrun.lua`)).exitCode).toBe(0);
   });
 
   test('a set-up node is healthy: every check ok, exit 0', async () => {
@@ -101,14 +89,14 @@ describe('doctor', () => {
   });
 
   test('scrun.lua with a syntax error: scrun-lua fails with luac\'s message', async () => {
-    await writeAsRoot('/etc/slurm/scrun.lua', `${scrunLua}function broken(\n`);
+    await tbSh('cp /etc/slurm/scrun.lua /etc/slurm/scrun.lua.saved && echo "function broken(" >> /etc/slurm/scrun.lua');
     try {
       const { exitCode, byName } = await doctor('scrun-lua');
       expect(exitCode).toBe(1);
       expect(byName['scrun-lua'].status).toBe('fail');
       expect(byName['scrun-lua'].detail).toMatch(/does not parse: .*scrun\.lua:\d+: /);
     } finally {
-      await writeAsRoot('/etc/slurm/scrun.lua', scrunLua);
+      await tbSh('mv /etc/slurm/scrun.lua.saved /etc/slurm/scrun.lua');
     }
   });
 
