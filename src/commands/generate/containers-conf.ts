@@ -15,7 +15,7 @@ const builder = (y: Argv) =>
 
 export default {
   command: 'containers-conf',
-  describe: "Podman containers.conf: runtime `slurm` (scrun or slurm-oci-runtime), host namespaces",
+  describe: 'Podman containers.conf: runtime `slurm`, host namespaces',
   builder,
   handler: async (argv) => {
     const { generateContainersConf } = await import('../../host-config/generate.js');

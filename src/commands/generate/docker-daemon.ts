@@ -16,7 +16,7 @@ const builder = (y: Argv) =>
 
 export default {
   command: 'docker-daemon',
-  describe: 'Rootless Docker: daemon.json, systemd override (rootlesskit net=host), `docker run` security flags',
+  describe: 'Rootless Docker: daemon.json, rootlesskit override, run flags',
   builder,
   handler: async (argv) => {
     const { generateDockerDaemon } = await import('../../host-config/generate.js');

@@ -14,7 +14,7 @@ const builder = (y: Argv) =>
 
 export default {
   command: 'storage-conf',
-  describe: 'Podman storage.conf: vfs driver, graphroot on local disk (refuses NFS, Lustre, GPFS...)',
+  describe: 'Podman storage.conf: vfs, store on local disk (not NFS)',
   builder,
   handler: async (argv) => {
     const { generateStorageConf } = await import('../../host-config/generate.js');
