@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { fsKindOfMagic, type FsType } from '../host-config/fs-type.js';
+import { which } from '../runtime/which.js';
 
 export type RunResult = { exitCode: number; stdout: string; stderr: string; timedOut: boolean };
 
@@ -39,18 +40,9 @@ export class Host {
     }
   }
 
-  // The full path of an executable on PATH, or undefined.
+  // The full path of an executable (PATH, then the system directories), or undefined.
   which(name: string): string | undefined {
-    for (const dir of (this.env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(':')) {
-      const file = path.join(dir || '.', name);
-      try {
-        fs.accessSync(file, fs.constants.X_OK);
-        if (fs.statSync(file).isFile()) return file;
-      } catch {
-        // not here; next PATH entry
-      }
-    }
-    return undefined;
+    return which(name);
   }
 
   // Runs FILE ARGS (no shell) with the time limit; a failure is data, not an exception.

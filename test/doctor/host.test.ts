@@ -1,4 +1,4 @@
-// Host: commands are killed at the time limit; executables are found on PATH only.
+// Host: commands are killed at the time limit; executables are found.
 import { expect, test } from '@jest/globals';
 import { Host } from '../../src/doctor/host.js';
 
@@ -8,8 +8,8 @@ test('Host.run kills a command at the time limit and reports it', async () => {
   expect(r.exitCode).not.toBe(0);
 });
 
-test('Host.which finds executables on PATH only', () => {
-  const host = new Host(1000, { PATH: '/bin:/usr/bin' });
+test('Host.which finds executables', () => {
+  const host = new Host(1000);
   expect(host.which('sh')).toMatch(/\/sh$/);
   expect(host.which('no-such-command-here')).toBeUndefined();
 });
