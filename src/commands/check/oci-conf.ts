@@ -1,0 +1,18 @@
+// `slurm-oci check oci-conf FILE --bundle DIR`: the containers page's manual runtime test, automated.
+import type { CommandModule } from 'yargs';
+
+export default {
+  command: 'oci-conf <file>',
+  describe: "Run an oci.conf's RunTime* commands outside Slurm against a bundle, as slurmstepd would",
+  builder: (y) =>
+    y
+      .positional('file', { type: 'string', demandOption: true, describe: 'the oci.conf to try' })
+      .option('bundle', { type: 'string', demandOption: true, describe: 'an OCI bundle directory (config.json + rootfs)' })
+      .option('user', { type: 'string', describe: 'run as this user (root only; default: yourself)' })
+      .option('slurm-version', { type: 'string', describe: 'Slurm release whose patterns to use (default: scontrol --version)' })
+      .option('timeout', { type: 'number', default: 60, describe: 'seconds each command may take' })
+      .option('format', { choices: ['text', 'json'], default: 'text', describe: 'output format' })
+      .example('$0 check oci-conf /etc/slurm/oci.conf --bundle /srv/busybox', 'as yourself, on a compute node')
+      .example('sudo $0 check oci-conf /etc/slurm/oci.conf --bundle /srv/busybox --user alice', 'as another user'),
+  handler: async (argv) => (await import('../../oci-conf/check-command.js')).checkOciConfCommand(argv as unknown as Parameters<typeof import('../../oci-conf/check-command.js').checkOciConfCommand>[0]),
+} satisfies CommandModule;

@@ -1,0 +1,60 @@
+// `slurm-oci check oci-conf FILE --bundle DIR [--user U]`: lint first (a file Slurm rejects is not
+// worth running), then run the commands and print each one, its exit code, output and verdict.
+import fs from 'node:fs';
+import os from 'node:os';
+import { execa } from 'execa';
+import { CliError } from '../errors.js';
+import { checkOciConf, type CheckReport } from './check.js';
+import type { RunAs } from './check-run.js';
+import { accepted, lintOciConf } from './lint.js';
+import { parseOciConf } from './parse.js';
+import { resolveSlurmVersion } from './slurm-version.js';
+
+type Args = { file: string; bundle: string; user?: string; slurmVersion?: string; timeout: number; format: string };
+
+// Who the commands run as: yourself, or (as root) the --user account, looked up in the passwd database.
+async function resolveUser(name?: string): Promise<{ user: { name: string; uid: number }; runAs?: RunAs }> {
+  const me = os.userInfo();
+  if (!name || name === me.username) return { user: { name: me.username, uid: me.uid } };
+  if (me.uid !== 0) throw new CliError(`--user ${name} needs root (you are ${me.username})`, 2, 'run it as that user, or with sudo');
+  const entry = await execa('getent', ['passwd', name], { reject: false });
+  const fields = String(entry.stdout).split(':');
+  if (entry.exitCode !== 0 || fields.length < 7) throw new CliError(`no such user: ${name}`, 2);
+  const [uid, gid] = [Number(fields[2]), Number(fields[3])];
+  return { user: { name, uid }, runAs: { uid, gid, home: fields[5], name } };
+}
+
+// The report as text: each step with its expanded command, exit code, output and note.
+function printText(file: string, report: CheckReport): void {
+  const out = (s: string) => process.stdout.write(`${s}\n`);
+  out(`${file}: ${report.mode} mode${report.ignoreConfig ? ', IgnoreFileConfigJson' : ''}`);
+  for (const s of report.steps) {
+    out(`[${s.ok ? ' ok ' : 'FAIL'}] ${s.phase} (${s.key})`);
+    out(`  $ ${s.command}`);
+    out(`  exit ${s.exitCode ?? '-'} (${s.seconds.toFixed(1)} s): ${s.note}`);
+    for (const line of s.output.trimEnd().split('\n').filter(Boolean).slice(0, 20)) out(`  | ${line}`);
+  }
+  out(`verdict: ${report.passed ? 'PASS: the runtime commands work outside Slurm' : 'FAIL: see the steps marked FAIL'}`);
+}
+
+// Lints, runs the check, prints; throws CliError(exit 1) when the verdict is FAIL.
+export async function checkOciConfCommand(args: Args): Promise<void> {
+  let text: string;
+  try {
+    text = fs.readFileSync(args.file, 'utf8');
+  } catch (error) {
+    throw new CliError(`cannot read ${args.file}: ${(error as Error).message}`, 2);
+  }
+  if (!fs.existsSync(args.bundle)) throw new CliError(`no bundle at ${args.bundle}`, 2, 'give --bundle an OCI bundle directory (config.json and rootfs)');
+  const { version } = await resolveSlurmVersion(args.slurmVersion);
+  const findings = lintOciConf(text, { slurmVersion: version });
+  if (!accepted(findings)) {
+    const errors = findings.filter((f) => f.severity === 'error').map((f) => `line ${f.line}: ${f.message}`);
+    throw new CliError(`${args.file} would be rejected by Slurm ${version}, so it was not run:\n  ${errors.join('\n  ')}`, 1, `see \`slurm-oci lint oci-conf ${args.file}\``);
+  }
+  const { user, runAs } = await resolveUser(args.user);
+  const report = await checkOciConf({ conf: parseOciConf(text), version, bundle: args.bundle, user, runAs, timeoutMs: args.timeout * 1000 });
+  if (args.format === 'json') process.stdout.write(`${JSON.stringify({ file: args.file, slurmVersion: version, ...report }, null, 2)}\n`);
+  else printText(args.file, report);
+  if (!report.passed) throw new CliError(`${args.file}: the check failed`, 1);
+}

@@ -1,0 +1,55 @@
+// The RunTime* rules of get_oci_conf() (which combinations Slurm accepts) and the warnings about
+// commands that Slurm accepts but that fail, hang or leak at run time.
+import { atLeast, RUNTIME_KEYS, type SlurmVersion } from './keys.js';
+import type { Finding } from './lint.js';
+import type { OciConf } from './parse.js';
+import { patternLetters } from './patterns.js';
+
+type Lines = Map<string, number>;
+
+// What each mode needs besides its own command (run mode also needed Query before 23.02).
+const CREATE_NEEDS = ['RunTimeCreate', 'RunTimeStart', 'RunTimeQuery', 'RunTimeKill', 'RunTimeDelete'];
+const runNeeds = (version: SlurmVersion) => ['RunTimeRun', 'RunTimeKill', 'RunTimeDelete', ...(atLeast(version, '23.02') ? [] : ['RunTimeQuery'])];
+
+// Errors for a RunTime* combination Slurm rejects ("oci.conf present but missing required options", ...).
+function lintMode(conf: OciConf, at: (key: string) => number, version: SlurmVersion): Finding[] {
+  const has = (k: string) => typeof conf[k] === 'string';
+  const error = (line: number, message: string, fix: string, key?: string): Finding => ({ line, key, severity: 'error', message, fix });
+  if (!RUNTIME_KEYS.some(has)) return [error(0, 'no RunTime* key: Slurm rejects the file ("oci.conf present but missing required options")', 'generate one with `slurm-oci generate oci-conf --preset crun-run`')];
+  if (has('RunTimeRun') && (has('RunTimeCreate') || has('RunTimeStart'))) {
+    return [error(at('RunTimeRun'), 'RunTimeRun (run mode) is mixed with RunTimeCreate/RunTimeStart (create/start mode); Slurm rejects the file', 'keep RunTimeRun, Kill, Delete (and Query) and remove Create and Start', 'RunTimeRun')];
+  }
+  const needs = has('RunTimeRun') ? runNeeds(version) : CREATE_NEEDS;
+  const mode = has('RunTimeRun') ? 'run mode' : 'create/start mode';
+  return needs.filter((k) => !has(k)).map((k) => error(0, `${mode} needs ${k}; Slurm rejects the file ("All other RunTime* configurations items must be populated")`, `add ${k}`, k));
+}
+
+// Warnings about commands: polling, ids that miss at cleanup, privilege, lingering, `%b` and `%@`.
+function lintCommands(conf: OciConf, at: (key: string) => number, version: SlurmVersion): Finding[] {
+  const findings: Finding[] = [];
+  const warn = (key: string, message: string, fix: string) => findings.push({ line: at(key), key, severity: 'warning', message, fix });
+  const ignoreConfig = conf.IgnoreFileConfigJson === true && atLeast(version, '23.02');
+  const cmd = (k: string) => (typeof conf[k] === 'string' ? (conf[k] as string) : undefined);
+  if (cmd('RunTimeCreate') && !cmd('RunTimeRun')) warn('RunTimeCreate', 'create/start mode: Slurm polls RunTimeQuery for the whole step and does not pass the exit code through; with ids ending in %t it hung steps and drained the node on the test cluster', 'use run mode (RunTimeRun) if the runtime has `run`');
+  for (const k of ['RunTimeKill', 'RunTimeDelete', ...(cmd('RunTimeRun') ? ['RunTimeQuery'] : [])]) {
+    if (cmd(k) && patternLetters(cmd(k)!).has('t')) warn(k, `${k} names the container with %t, but slurmstepd cleans up without a task (%t = -1): the id does not match and the container is left behind`, 'use an id without %t, e.g. %n.%u.%j.%s, in every RunTime* command');
+  }
+  const privileged = RUNTIME_KEYS.find((k) => /(^|[\s;&|(])(sudo|doas|pkexec)\s|singularity\s+oci\s/.test(cmd(k) ?? ''));
+  if (privileged) warn(privileged, `${privileged} runs a privileged (sudo or setuid) runtime: users control the bundle and config.json it reads`, 'prefer a rootless runtime (crun, runc --rootless, Apptainer/Singularity --userns)');
+  const lingering = RUNTIME_KEYS.find((k) => /\/run\/user\/(%U|\$\(id -u\))/.test(cmd(k) ?? ''));
+  if (lingering) warn(lingering, 'the runtime root is under /run/user/%U, which exists only while the user has a session on the node', 'enable lingering for every user (`loginctl enable-linger USER`) or choose a root that always exists');
+  const main = cmd('RunTimeRun') ? 'RunTimeRun' : 'RunTimeCreate';
+  if (!ignoreConfig && cmd(main) && !patternLetters(cmd(main)!).has('b')) warn(main, `${main} does not pass the bundle (%b): Slurm writes the rewritten config.json there and the runtime never sees it`, `add --bundle %b to ${main}`);
+  for (const k of ['RunTimeRun', 'RunTimeCreate']) {
+    if (!ignoreConfig && cmd(k) && patternLetters(cmd(k)!).has('@')) warn(k, `${k} uses %@, which is empty when config.json is used (the command is moved into config.json)`, 'set IgnoreFileConfigJson=true or drop %@');
+  }
+  if (ignoreConfig && !cmd('RunTimeRun')) warn('IgnoreFileConfigJson', 'IgnoreFileConfigJson=true without RunTimeRun: Slurm accepts the file, but every --container step stops ("IgnoreFileConfigJson=true and RunTimeStart are mutually exclusive")', 'set RunTimeRun');
+  return findings;
+}
+
+// All RunTime* findings for the model CONF (LINES: where each key was last set).
+export function lintRuntime(conf: OciConf, lines: Lines, version: SlurmVersion): Finding[] {
+  const at = (key: string) => lines.get(key) ?? 0;
+  const ignoreConfig = conf.IgnoreFileConfigJson === true && atLeast(version, '23.02');
+  return [...(ignoreConfig ? [] : lintMode(conf, at, version)), ...lintCommands(conf, at, version)];
+}

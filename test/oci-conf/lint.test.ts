@@ -1,0 +1,79 @@
+// Every lint rule against its own fixture (test/fixtures/oci-conf/lint, one broken file per rule):
+// the expected finding is there, on the right line, and errors decide the verdict.
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, test } from '@jest/globals';
+import { accepted, lintOciConf } from '../../src/oci-conf/lint.js';
+
+const dir = path.resolve('test/fixtures/oci-conf/lint');
+const read = (name: string) => fs.readFileSync(path.join(dir, name), 'utf8');
+
+type Expect = { file: string; version?: string; severity: 'error' | 'warning'; line: number; key?: string; message: RegExp };
+
+// One row per rule of the issue (and a few more): the fixture and the finding it must produce.
+export const RULES: Expect[] = [
+  { file: 'err-unknown-key.conf', severity: 'error', line: 6, key: 'RunTimeFoo', message: /unknown key `RunTimeFoo`/ },
+  { file: 'err-bad-boolean.conf', severity: 'error', line: 2, key: 'DisableCleanup', message: /not a boolean/ },
+  { file: 'err-bad-create-env-file.conf', severity: 'error', line: 2, key: 'CreateEnvFile', message: /invalid CreateEnvFile value lines/ },
+  { file: 'err-bad-regex.conf', severity: 'error', line: 2, key: 'EnvExclude', message: /POSIX extended regex: unmatched \(/ },
+  { file: 'err-unknown-pattern.conf', severity: 'error', line: 3, key: 'RunTimeRun', message: /unknown pattern `%x`/ },
+  { file: 'err-trailing-percent.conf', severity: 'error', line: 5, key: 'RunTimeRun', message: /trailing `%`/ },
+  { file: 'err-mixed-modes.conf', severity: 'error', line: 3, key: 'RunTimeRun', message: /mixed with RunTimeCreate/ },
+  { file: 'err-run-missing-kill.conf', severity: 'error', line: 0, key: 'RunTimeKill', message: /run mode needs RunTimeKill/ },
+  { file: 'err-create-missing-query.conf', severity: 'error', line: 0, key: 'RunTimeQuery', message: /create\/start mode needs RunTimeQuery/ },
+  { file: 'err-unterminated-quote.conf', severity: 'error', line: 5, key: 'RunTimeRun', message: /unterminated quote/ },
+  { file: 'err-comment-cuts-value.conf', severity: 'error', line: 5, key: 'RunTimeRun', message: /a `#` cuts this value/ },
+  { file: 'err-no-runtime.conf', severity: 'error', line: 0, message: /no RunTime\* key/ },
+  { file: 'err-pattern-too-new.conf', version: '24.11', severity: 'error', line: 3, key: 'RunTimeRun', message: /`%Z` needs Slurm 26.05/ },
+  { file: 'err-key-too-new-2205.conf', version: '22.05', severity: 'error', line: 2, key: 'IgnoreFileConfigJson', message: /Slurm 22.05 has no key IgnoreFileConfigJson/ },
+  { file: 'warn-create-mode.conf', severity: 'warning', line: 2, key: 'RunTimeCreate', message: /create\/start mode: Slurm polls/ },
+  { file: 'warn-kill-with-t.conf', severity: 'warning', line: 4, key: 'RunTimeKill', message: /%t = -1/ },
+  { file: 'warn-kill-with-t.conf', severity: 'warning', line: 5, key: 'RunTimeDelete', message: /%t = -1/ },
+  { file: 'warn-sudo.conf', severity: 'warning', line: 2, key: 'RunTimeQuery', message: /privileged \(sudo or setuid\)/ },
+  { file: 'ok-run.conf', severity: 'warning', line: 2, key: 'RunTimeQuery', message: /\/run\/user\/%U.*session/ },
+  { file: 'warn-missing-bundle.conf', severity: 'warning', line: 3, key: 'RunTimeRun', message: /does not pass the bundle \(%b\)/ },
+  { file: 'warn-ignore-without-run.conf', severity: 'warning', line: 2, key: 'IgnoreFileConfigJson', message: /without RunTimeRun/ },
+  { file: 'warn-repeated-key.conf', severity: 'warning', line: 6, key: 'RunTimeQuery', message: /set again \(first on line 2\)/ },
+];
+
+describe('lint rules, one fixture each', () => {
+  test.each(RULES)('$file: $severity on line $line', ({ file, version, ...want }) => {
+    const findings = lintOciConf(read(file), { slurmVersion: version ?? '24.11' });
+    expect(findings).toContainEqual(expect.objectContaining({ ...want, message: expect.stringMatching(want.message) }));
+    expect(accepted(findings)).toBe(!file.startsWith('err-'));
+  });
+
+  test('every fixture is covered by a rule row', () => {
+    const covered = new Set(RULES.map((r) => r.file));
+    expect(fs.readdirSync(dir).filter((f) => !covered.has(f) && !f.startsWith('ok-'))).toEqual([]);
+  });
+
+  test('a clean file has only the lingering warning, with a fix', () => {
+    for (const file of ['ok-run.conf', 'ok-escapes.conf']) {
+      const findings = lintOciConf(read(file), { slurmVersion: '24.11' });
+      expect(findings).toHaveLength(1);
+      expect(findings[0].fix).toMatch(/enable-linger/);
+    }
+  });
+});
+
+describe('version-specific rules', () => {
+  const run = read('ok-run.conf').replaceAll('%U', '1000'); // %U only exists from 23.02
+  test('run mode needs RunTimeQuery before 23.02 only', () => {
+    const noQuery = run.replace(/^RunTimeQuery.*\n/m, '');
+    expect(accepted(lintOciConf(noQuery, { slurmVersion: '22.05' }))).toBe(false);
+    expect(accepted(lintOciConf(noQuery, { slurmVersion: '23.02' }))).toBe(true);
+  });
+  test('CreateEnvFile is a boolean before 23.02', () => {
+    expect(lintOciConf(`CreateEnvFile=newline\n${run}`, { slurmVersion: '22.05' })).toContainEqual(expect.objectContaining({ severity: 'error', message: expect.stringMatching(/boolean before Slurm 23.02/) }));
+    expect(accepted(lintOciConf(`CreateEnvFile=yes\n${run}`, { slurmVersion: '22.05' }))).toBe(true);
+  });
+  test('an unknown version is a usage error', () => {
+    expect(() => lintOciConf(run, { slurmVersion: '19.05' })).toThrow(/unknown Slurm version: 19.05/);
+  });
+  test('%@ with config.json in use is flagged, and fine with IgnoreFileConfigJson', () => {
+    const at = 'RunTimeRun="runner %b %@"\nRunTimeKill="kill %p"\nRunTimeDelete="kill -9 %p"\n';
+    expect(lintOciConf(at)).toContainEqual(expect.objectContaining({ severity: 'warning', message: expect.stringMatching(/%@, which is empty/) }));
+    expect(lintOciConf(`IgnoreFileConfigJson=true\n${at}`)).toEqual([]);
+  });
+});
