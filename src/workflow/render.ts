@@ -54,6 +54,8 @@ export function renderRuntimeJob(plan: LaunchPlan): JobSubmission {
     maxParallel: v.MAX_PARALLEL_AGENTS,
     cpusPerWorker: v.CPUS_PER_WORKER,
     memoryPerWorker: v.MEMORY_PER_WORKER,
+    runtime: v.SANDBOX_RUNTIME,
+    debugServer: plan.debug,
   });
   const argv = [
     'sbatch', '--parsable', '--hold', '--job-name=skyrl-runtime', `--partition=${v.CPU_PARTITION}`,
