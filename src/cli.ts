@@ -11,6 +11,10 @@ const groups: Record<string, Group> = {
     describe: 'Write oci.conf, scrun.lua, site kits and Podman/Docker host configs',
     load: () => import('./commands/generate/index.js'),
   },
+  sandbox: {
+    describe: 'Serve sandboxed Podman containers to coding agents over HTTP',
+    load: () => import('./commands/sandbox/index.js'),
+  },
   workflow: {
     describe: 'Launch and watch the training job plus sandbox-server job pair',
     load: () => import('./commands/workflow/index.js'),
