@@ -20,6 +20,8 @@ export type Sandbox = {
   exitCode: number | null;
   reason?: string;
   createdAt: number;
+  // When `podman run` returned; an engine snapshot older than this does not know the container yet.
+  runningSince: number;
   lastUsedAt: number;
   busy: number;
   release?: () => void;
@@ -135,9 +137,10 @@ export class Sandboxes {
 
   // Updates statuses from the engine: a container that is gone or not running has exited and frees its slot.
   async refresh(): Promise<void> {
+    const asOf = Date.now();
     const states = await this.driver.states();
     for (const s of this.all.values()) {
-      if (s.status !== 'running') continue;
+      if (s.status !== 'running' || s.runningSince > asOf) continue;
       const state = states.get(s.container);
       if (state?.running) continue;
       s.status = 'exited';
@@ -190,6 +193,7 @@ export class Sandboxes {
       status: 'starting',
       exitCode: null,
       createdAt: now,
+      runningSince: Infinity,
       lastUsedAt: now,
       busy: 0,
       release,
@@ -211,7 +215,7 @@ export class Sandboxes {
       throw new ApiError(503, 'the sandbox server is shutting down');
     }
     s.status = 'running';
-    s.lastUsedAt = Date.now();
+    s.runningSince = s.lastUsedAt = Date.now();
     return s;
   }
 

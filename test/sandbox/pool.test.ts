@@ -2,8 +2,12 @@
 import { afterEach, beforeEach, expect, jest, test } from '@jest/globals';
 import { Pool, PoolClosedError, QueueTimeoutError } from '../../src/sandbox/pool.js';
 
-beforeEach(() => jest.useFakeTimers());
-afterEach(() => jest.useRealTimers());
+beforeEach(() => {
+  jest.useFakeTimers();
+});
+afterEach(() => {
+  jest.useRealTimers();
+});
 
 test('grants up to size at once and hands a released slot to the first waiter', async () => {
   const pool = new Pool(2, 60_000);

@@ -20,13 +20,14 @@ async function inject(r: Request): Promise<Reply> {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const headers = { ...(r.headers ?? {}) };
-  let body: string | Buffer | undefined;
-  if (typeof r.payload === 'string' || Buffer.isBuffer(r.payload)) body = r.payload;
+  let body: string | Uint8Array | undefined;
+  if (typeof r.payload === 'string') body = r.payload;
+  else if (Buffer.isBuffer(r.payload)) body = new Uint8Array(r.payload);
   else if (r.payload !== undefined) {
     body = JSON.stringify(r.payload);
     headers['content-type'] ??= 'application/json';
   }
-  const res = await fetch(`http://127.0.0.1:${port}${r.url}`, { method: r.method, headers, body });
+  const res = await fetch(`http://127.0.0.1:${port}${r.url}`, { method: r.method, headers, ...(body === undefined ? {} : { body: body as BodyInit }) });
   const raw = Buffer.from(await res.arrayBuffer());
   return { statusCode: res.status, headers: Object.fromEntries(res.headers), rawPayload: raw, json: () => JSON.parse(raw.toString()) };
 }
