@@ -7,6 +7,9 @@ import { projectInside, tbUserSh } from '../helpers/testbed.js';
 const cli = `${projectInside}/bin/slurm-oci`;
 const jobsDir = '$HOME/wf-jobs';
 const train = `node ${projectInside}/test/fixtures/workflow/train.mjs`;
+// Podman's runtime under the sandbox server: this package's slurm-oci-runtime (crun backend);
+// WF_RUNTIME=default uses containers.conf's, which is crun itself.
+const RUNTIME = process.env.WF_RUNTIME ?? `${projectInside}/bin/slurm-oci-runtime`;
 let podman: PodmanSetup;
 let launches = 0;
 
@@ -28,7 +31,7 @@ TIME_LIMIT=${o.time ?? '10:00'}
 RUNTIME_READY_TIMEOUT=${o.readyTimeout ?? 120}
 RUNTIME_PORT=${o.port}
 CONTAINER_IMAGE=localhost/busybox
-SANDBOX_RUNTIME=default
+SANDBOX_RUNTIME=${RUNTIME}
 CONTAINERS_CONF="$HOME/podman-workflow/containers.conf"
 CONTAINERS_STORAGE_CONF="$HOME/podman-workflow/storage.conf"
 COORDINATION_ROOT=${jobsDir}
