@@ -1,7 +1,7 @@
 // `slurm-oci workflow list`: recent coordination directories, newest first, with their jobs' states.
 import path from 'node:path';
-import { FILES, hasFlag, listCoordinationDirs, readCoordinationFile } from './coordination.js';
-import { jobInfo } from './status.js';
+import { FILES, hasFlag, listCoordinationDirs } from './coordination.js';
+import { launchJobs, type JobInfo } from './status.js';
 
 // One launch in the list, as `workflow list --json` prints it.
 export type ListEntry = {
@@ -12,23 +12,17 @@ export type ListEntry = {
   complete: boolean;
 };
 
-const job = async (dir: string, file: string) => {
-  const id = readCoordinationFile(dir, file);
-  return id ? { id, state: (await jobInfo(id)).state } : undefined;
-};
+const brief = (job?: JobInfo) => job && { id: job.id, state: job.state };
 
 // The newest LIMIT launches under ROOT.
 export async function listWorkflows(root: string, limit: number): Promise<ListEntry[]> {
   return Promise.all(
     listCoordinationDirs(root)
       .slice(0, limit)
-      .map(async (dir) => ({
-        dir,
-        runtime: await job(dir, FILES.runtimeJob),
-        training: await job(dir, FILES.trainingJob),
-        ready: hasFlag(dir, FILES.ready),
-        complete: hasFlag(dir, FILES.complete),
-      })),
+      .map(async (dir) => {
+        const { runtime, training } = await launchJobs(dir);
+        return { dir, runtime: brief(runtime), training: brief(training), ready: hasFlag(dir, FILES.ready), complete: hasFlag(dir, FILES.complete) };
+      }),
   );
 }
 

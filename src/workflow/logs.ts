@@ -3,13 +3,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FILES, logFiles, readCoordinationFile } from './coordination.js';
-import { jobEnded, jobInfo } from './status.js';
+import { logFiles } from './coordination.js';
+import { jobEnded, launchJobs } from './status.js';
 
 const bothEnded = async (dir: string) => {
-  const ids = [FILES.runtimeJob, FILES.trainingJob].map((f) => readCoordinationFile(dir, f)).filter(Boolean) as string[];
-  const jobs = await Promise.all(ids.map(jobInfo));
-  return jobs.every(jobEnded);
+  const { runtime, training } = await launchJobs(dir);
+  return jobEnded(runtime) && jobEnded(training);
 };
 
 // Writes the logs of DIR to stdout; FOLLOW keeps going until both jobs end.

@@ -42,6 +42,16 @@ export async function jobInfo(id: string): Promise<JobInfo> {
   };
 }
 
+// Both jobs of a launch as Slurm sees them (a job the launch did not submit is undefined).
+export async function launchJobs(dir: string): Promise<{ runtime?: JobInfo; training?: JobInfo }> {
+  const ask = (file: string) => {
+    const id = readCoordinationFile(dir, file);
+    return id ? jobInfo(id) : undefined;
+  };
+  const [runtime, training] = await Promise.all([ask(FILES.runtimeJob), ask(FILES.trainingJob)]);
+  return { runtime, training };
+}
+
 // GET <url>/health, with a short timeout (needs no key).
 export async function probeHealth(url: string): Promise<{ ok: boolean; detail: string }> {
   try {
@@ -62,9 +72,7 @@ export function lastLines(file: string, n: number): string[] {
 
 // Gathers the status of DIR; the health probe runs only while the server should be up.
 export async function workflowStatus(dir: string, logLines = 5): Promise<WorkflowStatus> {
-  const runtimeId = readCoordinationFile(dir, FILES.runtimeJob);
-  const trainingId = readCoordinationFile(dir, FILES.trainingJob);
-  const [runtime, training] = await Promise.all([runtimeId && jobInfo(runtimeId), trainingId && jobInfo(trainingId)]);
+  const { runtime, training } = await launchJobs(dir);
   const launch = JSON.parse(readCoordinationFile(dir, FILES.launch) ?? '{}');
   const url = readCoordinationFile(dir, FILES.url);
   const flags = {
@@ -77,8 +85,8 @@ export async function workflowStatus(dir: string, logLines = 5): Promise<Workflo
   return {
     dir,
     config: launch.config,
-    runtime: runtime || undefined,
-    training: training || undefined,
+    runtime,
+    training,
     flags,
     url,
     health: url && serverUp ? await probeHealth(url) : undefined,

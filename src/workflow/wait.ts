@@ -3,7 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CliError } from '../errors.js';
 import { FILES, hasFlag, readCoordinationFile } from './coordination.js';
-import { jobEnded, jobInfo, type JobInfo } from './status.js';
+import { jobEnded, launchJobs, type JobInfo } from './status.js';
 
 const describe = (what: string, job?: JobInfo) => (job ? `${what} job ${job.id} ${job.state}` : '');
 
@@ -26,20 +26,18 @@ export async function waitForReady(dir: string, timeoutSeconds: number, pollMs =
         show(`sandbox server ready at ${url} after ${elapsed} s`, true);
         return url;
       }
-      const runtimeId = readCoordinationFile(dir, FILES.runtimeJob);
-      const trainingId = readCoordinationFile(dir, FILES.trainingJob);
-      const [runtime, training] = await Promise.all([runtimeId && jobInfo(runtimeId), trainingId && jobInfo(trainingId)]);
+      const { runtime, training } = await launchJobs(dir);
       const failed = readCoordinationFile(dir, FILES.failed);
       if (failed || (runtime && jobEnded(runtime) && !hasFlag(dir, FILES.ready))) {
-        show(describe('runtime', runtime || undefined), true);
-        throw new CliError(`the sandbox server did not start: ${failed ?? `runtime job ${runtimeId} is ${runtime && runtime.state}`}`, 1,
+        show(describe('runtime', runtime), true);
+        throw new CliError(`the sandbox server did not start: ${failed ?? `runtime job ${runtime?.id} is ${runtime?.state}`}`, 1,
           `see slurm-oci workflow logs ${dir}`);
       }
       if (elapsed >= timeoutSeconds) {
         throw new CliError(`the sandbox server was not ready after ${timeoutSeconds} s (RUNTIME_READY_TIMEOUT)`, 1,
           `the jobs keep running; see slurm-oci workflow status ${dir}`);
       }
-      const parts = [describe('runtime', runtime || undefined), describe('training', training || undefined)].filter(Boolean);
+      const parts = [describe('runtime', runtime), describe('training', training)].filter(Boolean);
       show(`waiting for the sandbox server: ${parts.join(', ')}, ${elapsed} s`);
       await sleep(pollMs);
     }

@@ -111,6 +111,10 @@ describe('workflow on the real cluster', () => {
     const logs = await sh(`${cli} workflow logs ${dir}`);
     expect(logs).toContain(`==> runtime_${runtimeJobId}.out <==`);
     expect(logs).toContain('sandbox said: inside-busybox 42');
+    // --follow returns by itself once both jobs are over
+    const follow = await tbUserSh(`timeout 30 ${cli} workflow logs ${dir} --follow`);
+    expect(follow.exitCode).toBe(0);
+    expect(follow.stdout).toBe(logs);
 
     await noContainersLeft();
     expect(await sh('squeue -h -u alice')).toBe('');
