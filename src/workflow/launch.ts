@@ -7,7 +7,7 @@ import { CliError } from '../errors.js';
 import { writeFileAtomic } from '../util/files.js';
 import { shellJoin } from '../util/shell.js';
 import { FILES, createCoordinationDir, stamp } from './coordination.js';
-import { coordinationRoot, loadConfig, type WorkflowConfig } from './load-config.js';
+import { coordinationRoot, loadConfig } from './load-config.js';
 import { dirPrefixOf, renderRuntimeJob, renderTrainingJob, type LaunchPlan } from './render.js';
 import { cancelJobs, releaseJob, submitJob } from './submit.js';
 import { waitForReady } from './wait.js';
@@ -62,9 +62,8 @@ function printDryRun(plan: LaunchPlan, options: LaunchOptions): void {
   process.stdout.write(`${out.join('\n')}\n`);
 }
 
-// Copies what the jobs and the `workflow` commands read later into the new directory.
-function writeCoordinationFiles(dir: string, config: WorkflowConfig, files: Record<string, string>): void {
-  writeFileAtomic(path.join(dir, path.basename(config.file)), config.text);
+// Writes what the jobs and the `workflow` commands read later into the new directory.
+function writeCoordinationFiles(dir: string, files: Record<string, string>): void {
   for (const [name, text] of Object.entries(files)) writeFileAtomic(path.join(dir, name), text);
 }
 
@@ -88,7 +87,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchResult | und
   try {
     const dir = createCoordinationDir(root, dirStamp, firstId);
     result = { dir, runtimeJobId: runtime ? firstId : undefined, url: external?.url };
-    const files: Record<string, string> = {};
+    const files: Record<string, string> = { [path.basename(config.file)]: config.text };
     if (runtime) {
       files[FILES.runtimeScript] = runtime.script;
       files[FILES.runtimeJob] = `${firstId}\n`;
@@ -99,12 +98,12 @@ export async function launch(options: LaunchOptions): Promise<LaunchResult | und
       writeFileAtomic(path.join(dir, FILES.key), `${external!.key}\n`, 0o600);
       files[FILES.url] = `${external!.url}\n`;
     }
-    writeCoordinationFiles(dir, config, files);
+    writeCoordinationFiles(dir, files);
     if (runtime && !options.runtimeOnly) {
       const training = renderTrainingJob(plan, firstId);
       result.trainingJobId = await submitJob(training, 'training');
       submitted.push(result.trainingJobId);
-      writeCoordinationFiles(dir, config, {
+      writeCoordinationFiles(dir, {
         [FILES.trainingScript]: training.script,
         [FILES.trainingJob]: `${result.trainingJobId}\n`,
       });

@@ -26,11 +26,15 @@ export default {
       .option('api-key-file', { type: 'string', describe: 'Key of the --runtime-url server (else $SANDBOX_REMOTE_RUNTIME_API_KEY)' })
       .option('debug', { type: 'boolean', default: false, describe: 'Set SKYRL_DEBUG=1 and log every poll in the jobs' })
       .option('wait', { type: 'boolean', default: false, describe: 'Wait, with a progress line, until the server is ready' })
-      .option('jobs-dir', jobsDirOption)
+      .option('jobs-dir', { ...jobsDirOption, describe: 'Where directories go (default: COORDINATION_ROOT or ~/.skyrl_jobs)' })
       .option('json', jsonOption)
       .example('$0 workflow launch --config dev --dry-run', 'show what would be submitted')
-      .example('$0 workflow launch --config ./my.conf --wait', 'submit both jobs and wait for the server')
-      .example('$0 workflow launch --config dev --runtime-url http://node7:8000 --api-key-file key.txt', 'train against a running server'),
+      .example('$0 workflow launch --config my.conf --wait', 'submit both jobs, wait for the server')
+      .epilog(
+        `Creates <root>/YYYYMMDD_HHMMSS_<jobid>/, submits the runtime job (held), then the training job
+with --dependency=after:<runtime job>, then releases the runtime job. To train against a server
+that already runs: --runtime-url http://node7:8000 --api-key-file key.txt`,
+      ),
   handler: async (args) => {
     const { launch } = await import('../../workflow/launch.js');
     await launch({

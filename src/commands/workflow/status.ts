@@ -14,7 +14,7 @@ export default {
       .option('lines', { type: 'number', default: 5, describe: 'Log lines to show per file' })
       .option('json', jsonOption)
       .example('$0 workflow status', 'the newest launch')
-      .example('$0 workflow status ~/.skyrl_jobs/20260101_120000_42 --json', 'one launch, for scripts'),
+      .example('$0 workflow status DIR --json', 'one launch, for scripts'),
   handler: async (args) => {
     const { coordinationRoot } = await import('../../workflow/load-config.js');
     const { resolveCoordinationDir } = await import('../../workflow/coordination.js');
