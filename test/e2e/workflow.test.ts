@@ -133,11 +133,14 @@ describe('workflow on the real cluster', () => {
 
   test('training job killed before it can write the flag: the runtime job sees it is gone and stops', async () => {
     // like the OOM killer or a lost node: the batch shell dies by SIGKILL, so no trap runs
-    const { dir, runtimeJobId, trainingJobId } = await launch('kill', config({ port: 18604, command: 'sleep 2; kill -KILL $PPID' }), '--wait');
+    // (with --debug: the jobs log every poll, on stderr, and SKYRL_DEBUG=1 reaches the command)
+    const { dir, runtimeJobId, trainingJobId } = await launch('kill', config({ port: 18604, command: 'echo debug=$SKYRL_DEBUG; sleep 2; kill -KILL $PPID' }), '--wait --debug');
     const states = await waitForEnd([runtimeJobId, trainingJobId], 90);
     expect(states).toEqual(['COMPLETED', 'FAILED']);
     expect((await tbUserSh(`test -e ${dir}/training_complete.flag`)).exitCode).not.toBe(0);
-    expect(await sh(`cat ${dir}/runtime_${runtimeJobId}.out`)).toMatch(/the training job (ended \(FAILED\)|is no longer known to Slurm); stopping the sandbox server/);
+    expect(await sh(`cat ${dir}/runtime_${runtimeJobId}.out`)).toMatch(/runtime\[\d+\]: the training job (ended \(FAILED\)|is no longer known to Slurm); stopping the sandbox server\n/);
+    expect(await sh(`cat ${dir}/runtime_${runtimeJobId}.err`)).toMatch(new RegExp(`runtime\\[\\d+\\]: job ${trainingJobId} is (PENDING|RUNNING)\\n`));
+    expect(await sh(`cat ${dir}/training_${trainingJobId}.out`)).toContain('debug=1');
     await noContainersLeft();
   });
 
