@@ -12,6 +12,9 @@ const NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
 const WORD_END = new Set([' ', '\t', '\n']);
 const SHELL_SYNTAX = new Set([';', '|', '&', '<', '>', '(', ')', '`']);
 
+const unsetHint = (name: string) =>
+  `set it, write \${${name}:-default}, or single-quote the value if the job should expand it`;
+
 // Parses TEXT (read from FILE, named in errors); references resolve to earlier keys, then ENV.
 export function parseConf(text: string, file: string, env: NodeJS.ProcessEnv = process.env): ParsedConf {
   const values: Record<string, string> = {};
@@ -50,7 +53,7 @@ export function parseConf(text: string, file: string, env: NodeJS.ProcessEnv = p
         if (peek() !== undefined && /[0-9@*#?$!-]/.test(peek())) fail(`special parameter $${peek()} is not supported`);
         return '$';
       }
-      return lookup(name) ?? fail(`$${name} is not set earlier in the file or in the environment`, `set it, or write \${${name}:-default}`);
+      return lookup(name) ?? fail(`$${name} is not set earlier in the file or in the environment`, unsetHint(name));
     }
     pos++;
     const name = readName() ?? fail('a name must follow ${');
@@ -62,7 +65,7 @@ export function parseConf(text: string, file: string, env: NodeJS.ProcessEnv = p
     pos++;
     const value = lookup(name);
     if (fallback !== undefined && (value === undefined || (colon && value === ''))) return fallback;
-    return value ?? fail(`\${${name}} is not set earlier in the file or in the environment`, `set it, or write \${${name}:-default}`);
+    return value ?? fail(`\${${name}} is not set earlier in the file or in the environment`, unsetHint(name));
   };
 
   const readSingle = (): string => {

@@ -12,6 +12,7 @@ import { dirPrefixOf, renderRuntimeJob, renderTrainingJob, type LaunchPlan } fro
 import { cancelJobs, releaseJob, submitJob } from './submit.js';
 import { waitForReady } from './wait.js';
 
+// The options of `workflow launch`.
 export type LaunchOptions = {
   config: string;
   dryRun?: boolean;

@@ -20,6 +20,7 @@ export type ConfigValues = Record<Required, string> & Partial<Record<string, str
 // A loaded config: where it came from, its text (copied into the coordination directory) and its keys.
 export type WorkflowConfig = { name: string; file: string; text: string; values: ConfigValues };
 
+// The configs shipped in workflow/configs/, usable by name.
 export const SHIPPED_CONFIGS = ['dev', 'production'];
 const SCHEMA = 'schemas/workflow-config.schema.json';
 
