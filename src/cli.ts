@@ -28,6 +28,14 @@ const groups: Record<string, Group> = {
     describe: 'Create, validate and rewrite OCI bundles (rootless config.json, as scrun.lua does)',
     load: () => import('./commands/bundle/index.js'),
   },
+  sandbox: {
+    describe: 'Serve sandboxed Podman containers to coding agents over HTTP',
+    load: () => import('./commands/sandbox/index.js'),
+  },
+  workflow: {
+    describe: 'Launch and watch the training job plus sandbox-server job pair',
+    load: () => import('./commands/workflow/index.js'),
+  },
 };
 
 // Parses argv and runs the selected command; throws CliError on bad usage.

@@ -1,0 +1,40 @@
+// The server's API key: read from a file or made fresh, and compared in constant time. The key never
+// reaches argv, the log or an error message.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { CliError } from '../errors.js';
+import { writeFileAtomic } from '../util/files.js';
+
+// A fresh random key (256 bits, URL-safe).
+export const freshKey = (): string => crypto.randomBytes(32).toString('base64url');
+
+// Reads the key from FILE; a missing FILE is created (0600) holding a fresh key, so the caller can
+// hand that file to its clients. Returns the key and whether it was made here.
+export function loadKeyFile(file: string): { key: string; created: boolean } {
+  if (!fs.existsSync(file)) {
+    const key = freshKey();
+    writeFileAtomic(file, `${key}\n`, 0o600);
+    return { key, created: true };
+  }
+  const key = fs.readFileSync(file, 'utf8').trim();
+  if (key.length < 16 || /\s/.test(key)) {
+    throw new CliError(
+      `the API key in ${file} is unusable: it must be one line of at least 16 characters without spaces`,
+      2,
+      `delete ${file} to have a fresh key written there, or put e.g. \`openssl rand -hex 32\` in it`,
+    );
+  }
+  return { key, created: false };
+}
+
+// Whether FILE can be read by users other than its owner (a key file should be 0600).
+export const readableByOthers = (file: string): boolean => (fs.statSync(file).mode & 0o077) !== 0;
+
+const digest = (value: string): Buffer => crypto.createHash('sha256').update(value).digest();
+
+// Constant-time comparison: hashing first makes both sides the same length, so neither the content
+// nor the length of the key leaks through timing.
+export function keyMatches(given: string | string[] | undefined, expected: string): boolean {
+  if (typeof given !== 'string') return false;
+  return crypto.timingSafeEqual(digest(given), digest(expected));
+}

@@ -1,0 +1,39 @@
+// Submits, releases and cancels the workflow's jobs with Slurm's own commands (argv, no shell).
+import { execa } from 'execa';
+import { CliError } from '../errors.js';
+import type { JobSubmission } from './render.js';
+
+const slurm = async (argv: string[], input?: string) => {
+  try {
+    return await execa(argv[0], argv.slice(1), { input, reject: false, timeout: 60_000 });
+  } catch (error) {
+    throw new CliError(`cannot run ${argv[0]}: ${(error as Error).message}`, 1, 'run this on a Slurm login node');
+  }
+};
+
+// Runs `sbatch --parsable ...` with the script on stdin and returns the job id.
+export async function submitJob(job: JobSubmission, what: string): Promise<string> {
+  const r = await slurm(job.argv, job.script);
+  const id = String(r.stdout).trim().split(';')[0];
+  if (r.exitCode !== 0 || !/^\d+$/.test(id)) {
+    throw new CliError(`sbatch refused the ${what} job: ${String(r.stderr).trim() || `exit ${r.exitCode}`}`, 1,
+      'check the partitions and resources in the config (try --dry-run)');
+  }
+  return id;
+}
+
+// Releases a job submitted with --hold.
+export async function releaseJob(id: string): Promise<void> {
+  const r = await slurm(['scontrol', 'release', id]);
+  if (r.exitCode !== 0) throw new CliError(`scontrol release ${id} failed: ${String(r.stderr).trim()}`);
+}
+
+// Cancels jobs; ids Slurm no longer knows or that already ended are not an error.
+export async function cancelJobs(ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const r = await slurm(['scancel', ...ids]);
+  const stderr = String(r.stderr);
+  if (r.exitCode !== 0 && !/already completed|Invalid job id|not pending or running/i.test(stderr)) {
+    throw new CliError(`scancel ${ids.join(' ')} failed: ${stderr.trim()}`);
+  }
+}

@@ -1,0 +1,33 @@
+// The registry's bookkeeping where timing matters: an engine snapshot taken before a container
+// started must not mark that container as dead.
+import { expect, test } from '@jest/globals';
+import type { ContainerState } from '../../src/sandbox/driver.js';
+import { Pool } from '../../src/sandbox/pool.js';
+import { Sandboxes } from '../../src/sandbox/sandboxes.js';
+import { FakeDriver } from './fake-driver.js';
+
+// A driver whose `podman ps` answer arrives late (taken at the call, delivered on open()).
+class SlowStates extends FakeDriver {
+  open!: () => void;
+  private readonly gate = new Promise<void>((resolve) => (this.open = resolve));
+  override async states(): Promise<Map<string, ContainerState>> {
+    const snapshot = await super.states();
+    await this.gate;
+    return snapshot;
+  }
+}
+
+test('a status snapshot older than a start does not report the new sandbox as gone', async () => {
+  const driver = new SlowStates();
+  const sandboxes = new Sandboxes(driver, new Pool(2, 1000), { prefix: 'p', defaultImage: 'img', defaultTimeoutMs: 1000 });
+  const refreshing = sandboxes.refresh();
+  await new Promise((r) => setTimeout(r, 5));
+  const s = await sandboxes.create({});
+  driver.open();
+  await refreshing;
+  expect(s.status).toBe('running');
+  driver.kill(s.container);
+  await sandboxes.refresh();
+  expect(s).toMatchObject({ status: 'exited', exitCode: 137 });
+  expect(sandboxes.slots.used).toBe(0);
+});
