@@ -5,15 +5,14 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { setupPodman, type PodmanSetup } from '../helpers/podman.js';
 import { sandboxContainers, startServer, type SandboxServer } from '../helpers/sandbox.js';
 
-// The OCI runtime under Podman. slurm-oci-runtime has not landed on main yet: until it does, crun
-// directly (then: '/project/bin/slurm-oci-runtime', with the crun backend).
-const RUNTIME = '/usr/bin/crun';
-const common = ['--image', 'localhost/busybox', '--runtime', RUNTIME];
+// The OCI runtime under Podman: this project's, on the crun backend (the sandbox job's own node).
+const RUNTIME = '/project/bin/slurm-oci-runtime';
+const common = ['--image', 'localhost/busybox', '--runtime', RUNTIME, '--backend', 'crun'];
 
 let podman: PodmanSetup;
 const servers: SandboxServer[] = [];
 beforeAll(async () => {
-  podman = await setupPodman({ name: 'sandbox', runtime: RUNTIME });
+  podman = await setupPodman({ name: 'sandbox', runtime: RUNTIME, runtimeFlags: ['backend=crun'] });
 });
 // Stops servers a failed test left running, so later tests see a clean store.
 afterAll(async () => {
