@@ -40,6 +40,8 @@ export type PodmanOptions = {
 };
 
 const tail = (text: string) => text.trim().split('\n').slice(-3).join(' / ');
+// What went wrong with a podman call: its own last words, or why it could not run at all.
+const why = (r: { stderr?: unknown; shortMessage?: string }) => tail(String(r.stderr ?? '')) || (r.shortMessage ?? 'unknown error');
 const notRunning = (exitCode: number | undefined, stderr: string) =>
   exitCode === 125 && /state improper|no such container|not running/i.test(stderr);
 const missingPath = (stderr: string) => /no such file or directory|could not find|not a directory/i.test(stderr);
@@ -72,7 +74,7 @@ export class Podman implements Driver {
     );
     if (r.exitCode !== 0) {
       await this.remove([name]).catch(() => {});
-      throw new Error(`podman run of ${spec.image} failed: ${tail(String(r.stderr))}`);
+      throw new Error(`podman run of ${spec.image} failed: ${why(r)}`);
     }
   }
 
@@ -99,9 +101,11 @@ export class Podman implements Driver {
         clearTimeout(timer);
         clearTimeout(fallback);
       });
-      if (!timedOut && notRunning(r.exitCode, err.text)) throw new NotRunningError(tail(err.text));
+      const exitCode = timedOut ? 124 : r.exitCode;
+      if (exitCode === undefined) throw new Error(`podman exec failed: ${why(r)}`);
+      if (!timedOut && notRunning(exitCode, err.text)) throw new NotRunningError(tail(err.text));
       return {
-        exit_code: timedOut ? 124 : (r.exitCode ?? -1),
+        exit_code: exitCode,
         stdout: out.text,
         stderr: err.text,
         stdout_truncated: out.truncated,
@@ -114,12 +118,12 @@ export class Podman implements Driver {
   async remove(names: string[]): Promise<void> {
     if (names.length === 0) return;
     const r = await this.podman(['rm', '--force', '--ignore', '--time', '0', ...names]);
-    if (r.exitCode !== 0) throw new Error(`podman rm failed: ${tail(String(r.stderr))}`);
+    if (r.exitCode !== 0) throw new Error(`podman rm failed: ${why(r)}`);
   }
 
   async states(): Promise<Map<string, ContainerState>> {
     const r = await this.podman(['ps', '--all', '--filter', `label=${SERVER_LABEL}=${this.o.serverId}`, '--format', 'json']);
-    if (r.exitCode !== 0) throw new Error(`podman ps failed: ${tail(String(r.stderr))}`);
+    if (r.exitCode !== 0) throw new Error(`podman ps failed: ${why(r)}`);
     const rows = JSON.parse(String(r.stdout) || '[]') as { Names: string[]; State: string; ExitCode?: number }[];
     return new Map(
       rows.map((row) => [
@@ -137,7 +141,7 @@ export class Podman implements Driver {
       if (r.exitCode === 0) return;
       const stderr = String(r.stderr);
       if (missingPath(stderr)) throw new NoSuchFileError(`cannot write ${target}: its directory does not exist`);
-      throw new Error(`podman cp failed: ${tail(stderr)}`);
+      throw new Error(`podman cp failed: ${why(r)}`);
     } finally {
       fs.rmSync(file, { force: true });
     }
@@ -149,7 +153,7 @@ export class Podman implements Driver {
       const r = await this.podman(['cp', `${name}:${source}`, file]);
       const stderr = String(r.stderr);
       if (r.exitCode !== 0 && missingPath(stderr)) throw new NoSuchFileError(`${source} does not exist`);
-      if (r.exitCode !== 0) throw new Error(`podman cp failed: ${tail(stderr)}`);
+      if (r.exitCode !== 0) throw new Error(`podman cp failed: ${why(r)}`);
       if (!fs.lstatSync(file).isFile()) throw new NoSuchFileError(`${source} is not a regular file`);
       return fs.readFileSync(file);
     } finally {
