@@ -31,7 +31,8 @@ export type ServeOptions = {
   maxBodyBytes: number;
   maxUploadBytes: number;
   runtime: string;
-  backend?: 'crun' | 'scrun' | 'runc';
+  // Local backends only: slurm-oci-runtime cannot exec into a container that runs as a Slurm job.
+  backend?: 'crun' | 'runc';
   logLevel: string;
 };
 

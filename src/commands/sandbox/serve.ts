@@ -21,7 +21,10 @@ const options = {
     default: 'slurm-oci-runtime',
     describe: "OCI runtime for Podman: slurm-oci-runtime (this package's), a path, or 'default' (containers.conf)",
   },
-  backend: { choices: ['crun', 'scrun', 'runc'] as const, describe: 'Backend of slurm-oci-runtime [default: crun]' },
+  backend: {
+    choices: ['crun', 'runc'] as const,
+    describe: 'Backend of slurm-oci-runtime [default: crun] (not scrun: it has no exec)',
+  },
   'log-level': { choices: ['debug', 'info', 'warn', 'error'] as const, default: 'info' },
 } as const;
 
