@@ -24,6 +24,7 @@ const EXEC_MARKER = 'SLURM_OCI_EXEC_ID';
 const KILL_MARKED =
   'for e in /proc/[0-9]*/environ; do if grep -q "$1" "$e" 2>/dev/null; then p=${e#/proc/}; kill -9 "${p%/environ}" 2>/dev/null; fi; done; true';
 
+// How to drive Podman for one server.
 export type PodmanOptions = {
   serverId: string;
   // Passed as `podman --runtime` (absent: Podman's configured runtime).

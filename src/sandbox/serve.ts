@@ -15,6 +15,7 @@ import { startReaper } from './reaper.js';
 import { Sandboxes } from './sandboxes.js';
 import { buildServer } from './server.js';
 
+// The command line of `sandbox serve`, parsed (times in seconds).
 export type ServeOptions = {
   host: string;
   port: number;

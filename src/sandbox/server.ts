@@ -10,6 +10,7 @@ import { checkBody, clientGone } from './http.js';
 import { openhandsRoutes } from './openhands.js';
 import { view, type Sandboxes } from './sandboxes.js';
 
+// What the HTTP layer needs.
 export type ServerOptions = {
   sandboxes: Sandboxes;
   apiKey: string;

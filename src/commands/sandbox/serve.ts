@@ -57,7 +57,7 @@ type Args = InferredOptionTypes<typeof options>;
 
 export default {
   command: 'serve',
-  describe: 'Run the sandbox server: agents start containers, run commands and move files over HTTP',
+  describe: 'Run the sandbox server (containers, exec and files over HTTP)',
   builder,
   handler: async (argv: Args) => {
     const { serve } = await import('../../sandbox/serve.js');
