@@ -89,11 +89,16 @@ export class Podman implements Driver {
       );
       let timedOut = false;
       let fallback: NodeJS.Timeout | undefined;
-      const timer = setTimeout(() => {
-        timedOut = true;
+      const kill = () => {
+        if (fallback) return;
         void this.podman(['exec', name, 'sh', '-c', KILL_MARKED, 'sh', marker], { timeout: 30_000 });
         fallback = setTimeout(() => child.kill('SIGKILL'), 10_000); // if the image has no sh/grep
+      };
+      const timer = setTimeout(() => {
+        timedOut = true;
+        kill();
       }, request.timeoutMs);
+      request.signal?.addEventListener('abort', kill, { once: true });
       const [r, out, err] = await Promise.all([
         child,
         capture(child.stdout, this.o.maxOutputBytes),
@@ -101,6 +106,7 @@ export class Podman implements Driver {
       ]).finally(() => {
         clearTimeout(timer);
         clearTimeout(fallback);
+        request.signal?.removeEventListener('abort', kill);
       });
       const exitCode = timedOut ? 124 : r.exitCode;
       if (exitCode === undefined) throw new Error(`podman exec failed: ${why(r)}`);
