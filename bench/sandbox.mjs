@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Benchmark of `slurm-oci sandbox serve` against Podman by hand, in one run, on the same image and
-// runtime. Run it inside the cluster as an ordinary user (it needs rootless Podman):
+// runtime. It runs inside the cluster as an ordinary user (it needs rootless Podman):
 //
+//   node bench/run.mjs sandbox        (as root on the host: a fresh cluster, then this as alice)
 //   test/cluster/testbed user sh -c 'cd /project && node bench/sandbox.mjs [--runs 10] [--execs 20]'
 //
 // Measures (medians): time from POST /sandboxes to the first successful exec, against `podman run -d`
@@ -12,8 +13,8 @@ import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { parseArgs } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
+import { median } from './lib.mjs';
 
 const run = promisify(execFile);
 const { values: o } = parseArgs({
@@ -40,7 +41,7 @@ fs.writeFileSync(
   path.join(home, 'containers.conf'),
   `[containers]\nnetns = "host"\n[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nstatic_dir = "${home}/static"\ntmp_dir = "${runDir}/tmp"\n`,
 );
-fs.writeFileSync(path.join(home, 'storage.conf'), `[storage]\ndriver = "vfs"\ngraphroot = "${home}/graph"\nrunroot = "${runDir}/run"\n`);
+fs.writeFileSync(path.join(home, 'storage.conf'), `[storage]\ndriver = "vfs"\ngraphroot = "${home}/graph"\nrootless_storage_path = "${home}/graph"\nrunroot = "${runDir}/run"\n`);
 const env = { ...process.env, CONTAINERS_CONF: `${home}/containers.conf`, CONTAINERS_STORAGE_CONF: `${home}/storage.conf` };
 delete env.NODE_EXTRA_CA_CERTS; // it triples Node 20's start-up (slurm-oci-runtime is a Node program)
 if (slurmOci) env.SLURM_OCI_BACKEND = o.backend;
@@ -75,7 +76,6 @@ const api = async (method, url, body) => {
 };
 
 const now = () => performance.now();
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 // By hand: podman run -d, then podman exec until it succeeds.
 async function handStart(name) {
