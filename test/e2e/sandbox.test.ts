@@ -142,6 +142,11 @@ describe('one server with limits and a queue of 2', () => {
   });
 
   test('stops every sandbox it started and exits 0 when training_complete.flag appears', async () => {
+    const files = await podman.sh(
+      `cd ${server.dir}/coord && echo "$(cat runtime_url.txt) http://$(hostname):8201" && stat -c '%a %n' runtime_api_key.txt`,
+    );
+    const [url, expected, mode] = files.stdout.split(/\s+/);
+    expect([url, mode]).toEqual([expected, '600']);
     await server.http([create(), create()]);
     expect((await sandboxContainers(podman)).length).toBe(2);
     await podman.sh(`touch ${server.dir}/coord/training_complete.flag`);
