@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../util/files.js';
 
+// The file names of the contract with the workflow (issue 5) and its launch script.
 export const URL_FILE = 'runtime_url.txt';
 export const KEY_FILE = 'runtime_api_key.txt';
 export const READY_FLAG = 'runtime_ready.flag';

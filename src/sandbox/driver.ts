@@ -11,6 +11,8 @@ export type ExecRequest = {
   timeoutMs: number;
   env?: Record<string, string>;
   workdir?: string;
+  // Fires when nobody waits for the answer any more: the command is killed as on a timeout.
+  signal?: AbortSignal;
 };
 
 // What came back; output beyond the limit is dropped and flagged, and a command that outlived its

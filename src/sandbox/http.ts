@@ -15,7 +15,7 @@ export const checkBody = (validate: ValidateFunction, what: string) => async (re
 };
 
 // An AbortSignal that fires when the client goes away before its answer is sent (a queued start then
-// leaves the queue instead of starting a container nobody will use).
+// leaves the queue instead of starting a container nobody will use; a running command is killed).
 export const clientGone = (reply: FastifyReply): AbortSignal => {
   const controller = new AbortController();
   reply.raw.once('close', () => {

@@ -24,6 +24,7 @@ const EXEC_MARKER = 'SLURM_OCI_EXEC_ID';
 const KILL_MARKED =
   'for e in /proc/[0-9]*/environ; do if grep -q "$1" "$e" 2>/dev/null; then p=${e#/proc/}; kill -9 "${p%/environ}" 2>/dev/null; fi; done; true';
 
+// How to drive Podman for one server.
 export type PodmanOptions = {
   serverId: string;
   // Passed as `podman --runtime` (absent: Podman's configured runtime).
@@ -40,6 +41,8 @@ export type PodmanOptions = {
 };
 
 const tail = (text: string) => text.trim().split('\n').slice(-3).join(' / ');
+// What went wrong with a podman call: its own last words, or why it could not run at all.
+const why = (r: { stderr?: unknown; shortMessage?: string }) => tail(String(r.stderr ?? '')) || (r.shortMessage ?? 'unknown error');
 const notRunning = (exitCode: number | undefined, stderr: string) =>
   exitCode === 125 && /state improper|no such container|not running/i.test(stderr);
 const missingPath = (stderr: string) => /no such file or directory|could not find|not a directory/i.test(stderr);
@@ -72,7 +75,7 @@ export class Podman implements Driver {
     );
     if (r.exitCode !== 0) {
       await this.remove([name]).catch(() => {});
-      throw new Error(`podman run of ${spec.image} failed: ${tail(String(r.stderr))}`);
+      throw new Error(`podman run of ${spec.image} failed: ${why(r)}`);
     }
   }
 
@@ -86,11 +89,16 @@ export class Podman implements Driver {
       );
       let timedOut = false;
       let fallback: NodeJS.Timeout | undefined;
-      const timer = setTimeout(() => {
-        timedOut = true;
+      const kill = () => {
+        if (fallback) return;
         void this.podman(['exec', name, 'sh', '-c', KILL_MARKED, 'sh', marker], { timeout: 30_000 });
         fallback = setTimeout(() => child.kill('SIGKILL'), 10_000); // if the image has no sh/grep
+      };
+      const timer = setTimeout(() => {
+        timedOut = true;
+        kill();
       }, request.timeoutMs);
+      request.signal?.addEventListener('abort', kill, { once: true });
       const [r, out, err] = await Promise.all([
         child,
         capture(child.stdout, this.o.maxOutputBytes),
@@ -98,10 +106,13 @@ export class Podman implements Driver {
       ]).finally(() => {
         clearTimeout(timer);
         clearTimeout(fallback);
+        request.signal?.removeEventListener('abort', kill);
       });
-      if (!timedOut && notRunning(r.exitCode, err.text)) throw new NotRunningError(tail(err.text));
+      const exitCode = timedOut ? 124 : r.exitCode;
+      if (exitCode === undefined) throw new Error(`podman exec failed: ${why(r)}`);
+      if (!timedOut && notRunning(exitCode, err.text)) throw new NotRunningError(tail(err.text));
       return {
-        exit_code: timedOut ? 124 : (r.exitCode ?? -1),
+        exit_code: exitCode,
         stdout: out.text,
         stderr: err.text,
         stdout_truncated: out.truncated,
@@ -114,12 +125,12 @@ export class Podman implements Driver {
   async remove(names: string[]): Promise<void> {
     if (names.length === 0) return;
     const r = await this.podman(['rm', '--force', '--ignore', '--time', '0', ...names]);
-    if (r.exitCode !== 0) throw new Error(`podman rm failed: ${tail(String(r.stderr))}`);
+    if (r.exitCode !== 0) throw new Error(`podman rm failed: ${why(r)}`);
   }
 
   async states(): Promise<Map<string, ContainerState>> {
     const r = await this.podman(['ps', '--all', '--filter', `label=${SERVER_LABEL}=${this.o.serverId}`, '--format', 'json']);
-    if (r.exitCode !== 0) throw new Error(`podman ps failed: ${tail(String(r.stderr))}`);
+    if (r.exitCode !== 0) throw new Error(`podman ps failed: ${why(r)}`);
     const rows = JSON.parse(String(r.stdout) || '[]') as { Names: string[]; State: string; ExitCode?: number }[];
     return new Map(
       rows.map((row) => [
@@ -137,7 +148,7 @@ export class Podman implements Driver {
       if (r.exitCode === 0) return;
       const stderr = String(r.stderr);
       if (missingPath(stderr)) throw new NoSuchFileError(`cannot write ${target}: its directory does not exist`);
-      throw new Error(`podman cp failed: ${tail(stderr)}`);
+      throw new Error(`podman cp failed: ${why(r)}`);
     } finally {
       fs.rmSync(file, { force: true });
     }
@@ -149,7 +160,7 @@ export class Podman implements Driver {
       const r = await this.podman(['cp', `${name}:${source}`, file]);
       const stderr = String(r.stderr);
       if (r.exitCode !== 0 && missingPath(stderr)) throw new NoSuchFileError(`${source} does not exist`);
-      if (r.exitCode !== 0) throw new Error(`podman cp failed: ${tail(stderr)}`);
+      if (r.exitCode !== 0) throw new Error(`podman cp failed: ${why(r)}`);
       if (!fs.lstatSync(file).isFile()) throw new NoSuchFileError(`${source} is not a regular file`);
       return fs.readFileSync(file);
     } finally {

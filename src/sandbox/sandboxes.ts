@@ -41,6 +41,8 @@ export const view = (s: Sandbox) => ({
 });
 
 const live = (s: Sandbox) => s.status !== 'stopped';
+// How many stopped sandboxes stay known (a late call on one gets a 409 saying why, not a 404).
+const KEEP_STOPPED = 1000;
 
 // Every sandbox of one server. DEFAULT_IMAGE is used when a start names none.
 export class Sandboxes {
@@ -81,7 +83,7 @@ export class Sandboxes {
     return s;
   }
 
-  // The live sandbox started for an OpenHands session ID.
+  // The latest sandbox started for an OpenHands session ID.
   bySession(sessionId: string): Sandbox | undefined {
     return [...this.all.values()].reverse().find((s) => s.sessionId === sessionId);
   }
@@ -115,13 +117,21 @@ export class Sandboxes {
   // Writes DATA to PATH inside a running sandbox.
   async upload(id: string, path: string, data: Buffer): Promise<void> {
     const s = this.usable(id);
-    await this.driver.copyIn(s.container, path, data).catch(async (error) => Promise.reject(await this.explain(s, error)));
+    try {
+      await this.driver.copyIn(s.container, path, data);
+    } catch (error) {
+      throw await this.explain(s, error);
+    }
   }
 
   // Reads the regular file PATH from a running sandbox.
   async download(id: string, path: string): Promise<Buffer> {
     const s = this.usable(id);
-    return this.driver.copyOut(s.container, path).catch(async (error) => Promise.reject(await this.explain(s, error)));
+    try {
+      return await this.driver.copyOut(s.container, path);
+    } catch (error) {
+      throw await this.explain(s, error);
+    }
   }
 
   // Removes the container (idempotent); REASON is reported in the sandbox's status.
@@ -132,7 +142,19 @@ export class Sandboxes {
     s.status = 'stopped';
     s.reason = reason;
     s.release?.();
+    this.forgetOldest();
     await this.driver.remove([s.container]);
+  }
+
+  // Keeps the records of the last KEEP_STOPPED stopped sandboxes only, so a long run's memory stays flat.
+  private forgetOldest(): void {
+    let extra = [...this.all.values()].filter((s) => !live(s)).length - KEEP_STOPPED;
+    for (const [id, s] of this.all) {
+      if (extra <= 0) break;
+      if (live(s)) continue;
+      this.all.delete(id);
+      extra -= 1;
+    }
   }
 
   // Updates statuses from the engine: a container that is gone or not running has exited and frees its slot.

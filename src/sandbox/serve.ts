@@ -15,6 +15,7 @@ import { startReaper } from './reaper.js';
 import { Sandboxes } from './sandboxes.js';
 import { buildServer } from './server.js';
 
+// The command line of `sandbox serve`, parsed (times in seconds).
 export type ServeOptions = {
   host: string;
   port: number;
@@ -31,7 +32,8 @@ export type ServeOptions = {
   maxBodyBytes: number;
   maxUploadBytes: number;
   runtime: string;
-  backend?: 'crun' | 'scrun' | 'runc';
+  // Local backends only: slurm-oci-runtime cannot exec into a container that runs as a Slurm job.
+  backend?: 'crun' | 'runc';
   logLevel: string;
 };
 

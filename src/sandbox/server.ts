@@ -10,6 +10,7 @@ import { checkBody, clientGone } from './http.js';
 import { openhandsRoutes } from './openhands.js';
 import { view, type Sandboxes } from './sandboxes.js';
 
+// What the HTTP layer needs.
 export type ServerOptions = {
   sandboxes: Sandboxes;
   apiKey: string;
@@ -98,9 +99,10 @@ export function buildServer(o: ServerOptions): FastifyInstance {
   app.post<{ Params: IdParams }>(
     '/sandboxes/:id/exec',
     { preValidation: checkBody(sandboxExec, 'the exec request') },
-    async (request) => {
+    async (request, reply) => {
       const { timeout, ...body } = request.body as ExecBody;
-      return sandboxes.exec(request.params.id, { ...body, ...(timeout ? { timeoutMs: timeout * 1000 } : {}) });
+      const signal = clientGone(reply);
+      return sandboxes.exec(request.params.id, { ...body, signal, ...(timeout ? { timeoutMs: timeout * 1000 } : {}) });
     },
   );
 

@@ -5,15 +5,14 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { setupPodman, type PodmanSetup } from '../helpers/podman.js';
 import { sandboxContainers, startServer, type SandboxServer } from '../helpers/sandbox.js';
 
-// The OCI runtime under Podman. slurm-oci-runtime has not landed on main yet: until it does, crun
-// directly (then: '/project/bin/slurm-oci-runtime', with the crun backend).
-const RUNTIME = '/usr/bin/crun';
-const common = ['--image', 'localhost/busybox', '--runtime', RUNTIME];
+// The OCI runtime under Podman: this project's, on the crun backend (the sandbox job's own node).
+const RUNTIME = '/project/bin/slurm-oci-runtime';
+const common = ['--image', 'localhost/busybox', '--runtime', RUNTIME, '--backend', 'crun'];
 
 let podman: PodmanSetup;
 const servers: SandboxServer[] = [];
 beforeAll(async () => {
-  podman = await setupPodman({ name: 'sandbox', runtime: RUNTIME });
+  podman = await setupPodman({ name: 'sandbox', runtime: RUNTIME, runtimeFlags: ['backend=crun'] });
 });
 // Stops servers a failed test left running, so later tests see a clean store.
 afterAll(async () => {
@@ -143,6 +142,11 @@ describe('one server with limits and a queue of 2', () => {
   });
 
   test('stops every sandbox it started and exits 0 when training_complete.flag appears', async () => {
+    const files = await podman.sh(
+      `cd ${server.dir}/coord && echo "$(cat runtime_url.txt) http://$(hostname):8201" && stat -c '%a %n' runtime_api_key.txt`,
+    );
+    const [url, expected, mode] = files.stdout.split(/\s+/);
+    expect([url, mode]).toEqual([expected, '600']);
     await server.http([create(), create()]);
     expect((await sandboxContainers(podman)).length).toBe(2);
     await podman.sh(`touch ${server.dir}/coord/training_complete.flag`);

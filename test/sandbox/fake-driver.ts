@@ -1,11 +1,13 @@
 // A stand-in for Podman in unit tests: the machine running `npm test` has no Podman (the real
 // driver is exercised on the cluster by test/e2e/sandbox.test.ts). Containers are entries in a map;
-// exec echoes its request back as JSON.
+// exec echoes its request back as JSON; `hang` runs until the client goes away.
 import { NoSuchFileError, NotRunningError, type ContainerState, type Driver, type ExecRequest, type ExecResult, type RunSpec } from '../../src/sandbox/driver.js';
 
 export class FakeDriver implements Driver {
   readonly containers = new Map<string, { spec: RunSpec; running: boolean; files: Map<string, Buffer> }>();
   readonly removed: string[] = [];
+  // Containers whose `hang` command was aborted because the client went away.
+  readonly aborted: string[] = [];
 
   async run(name: string, spec: RunSpec): Promise<void> {
     if (spec.image === 'missing/image') throw new Error('podman run of missing/image failed: image not known');
@@ -14,9 +16,14 @@ export class FakeDriver implements Driver {
 
   async exec(name: string, request: ExecRequest): Promise<ExecResult> {
     if (!this.containers.get(name)?.running) throw new NotRunningError('container state improper');
+    const { signal, ...shown } = request;
+    if (request.command[0] === 'hang') {
+      await new Promise((resolve) => signal?.addEventListener('abort', resolve));
+      this.aborted.push(name);
+    }
     return {
       exit_code: request.command[0] === 'false' ? 1 : 0,
-      stdout: JSON.stringify(request),
+      stdout: JSON.stringify(shown),
       stderr: '',
       stdout_truncated: false,
       stderr_truncated: false,

@@ -31,3 +31,16 @@ test('a status snapshot older than a start does not report the new sandbox as go
   expect(s).toMatchObject({ status: 'exited', exitCode: 137 });
   expect(sandboxes.slots.used).toBe(0);
 });
+
+test('only the last 1000 stopped sandboxes stay known', async () => {
+  const sandboxes = new Sandboxes(new FakeDriver(), new Pool(1, 1000), { prefix: 'p', defaultImage: 'img', defaultTimeoutMs: 1000 });
+  const ids: string[] = [];
+  for (let i = 0; i < 1003; i++) {
+    const s = await sandboxes.create({});
+    ids.push(s.id);
+    await sandboxes.stop(s.id, 'done');
+  }
+  expect(ids.slice(0, 3).map((id) => sandboxes.find(id))).toEqual([undefined, undefined, undefined]);
+  expect(sandboxes.find(ids[3]!)?.status).toBe('stopped');
+  expect(sandboxes.list()).toEqual([]);
+});

@@ -64,6 +64,6 @@ test('refuses to start without a place for the key, or with bad limits', async (
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'serve-'));
   await expect(serve(options({ coordinationDir: dir, memoryPerWorker: '16 GB' }))).rejects.toThrow(/not a size/);
   await expect(serve(options({ coordinationDir: dir, maxParallel: 0 }))).rejects.toThrow(/max-parallel/);
-  await expect(serve(options({ coordinationDir: dir, backend: 'scrun', runtime: '/usr/bin/crun' }))).rejects.toThrow(/--backend/);
+  await expect(serve(options({ coordinationDir: dir, backend: 'runc', runtime: '/usr/bin/crun' }))).rejects.toThrow(/--backend/);
   expect(fs.readdirSync(dir)).toEqual([]);
 });

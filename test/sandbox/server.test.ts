@@ -180,6 +180,25 @@ test('a failed start frees its slot and says why', async () => {
   expect((await call('POST', '/sandboxes', {})).statusCode).toBe(201);
 });
 
+test('a command whose client went away is stopped', async () => {
+  const { create, driver } = await setup();
+  const s = await create();
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const controller = new AbortController();
+  const gone = fetch(`http://127.0.0.1:${port}/sandboxes/${s.id}/exec`, {
+    method: 'POST',
+    headers: { 'x-api-key': KEY, 'content-type': 'application/json' },
+    body: JSON.stringify({ command: ['hang'] }),
+    signal: controller.signal,
+  }).catch(() => 'aborted');
+  await new Promise((r) => setTimeout(r, 100));
+  controller.abort();
+  expect(await gone).toBe('aborted');
+  for (let i = 0; i < 50 && driver.aborted.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  expect(driver.aborted).toEqual([s.container]);
+});
+
 test('a session key opens its own sandbox only', async () => {
   const { call, create } = await setup();
   const a = await create();

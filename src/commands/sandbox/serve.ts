@@ -21,7 +21,10 @@ const options = {
     default: 'slurm-oci-runtime',
     describe: "OCI runtime for Podman: slurm-oci-runtime (this package's), a path, or 'default' (containers.conf)",
   },
-  backend: { choices: ['crun', 'scrun', 'runc'] as const, describe: 'Backend of slurm-oci-runtime [default: crun]' },
+  backend: {
+    choices: ['crun', 'runc'] as const,
+    describe: 'Backend of slurm-oci-runtime [default: crun] (not scrun: it has no exec)',
+  },
   'log-level': { choices: ['debug', 'info', 'warn', 'error'] as const, default: 'info' },
 } as const;
 
@@ -54,7 +57,7 @@ type Args = InferredOptionTypes<typeof options>;
 
 export default {
   command: 'serve',
-  describe: 'Run the sandbox server: agents start containers, run commands and move files over HTTP',
+  describe: 'Run the sandbox server (containers, exec and files over HTTP)',
   builder,
   handler: async (argv: Args) => {
     const { serve } = await import('../../sandbox/serve.js');
