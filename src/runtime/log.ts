@@ -3,7 +3,8 @@
 import fs from 'node:fs';
 
 export type LogLevel = 'debug' | 'info' | 'warning' | 'error';
-export type LogOptions = { file?: string; format: 'text' | 'json'; debug: boolean };
+// ECHO (default true): errors also go to stderr; the scrun supervisor's stderr is the container's.
+export type LogOptions = { file?: string; format: 'text' | 'json'; debug: boolean; echo?: boolean };
 
 let options: LogOptions = { format: 'text', debug: false };
 
@@ -30,5 +31,6 @@ export function log(level: LogLevel, msg: string): void {
       // an unwritable log must not hide the real error, which still reaches stderr
     }
   }
+  if (options.echo === false) return;
   if (level === 'error' || (options.debug && !options.file)) process.stderr.write(`slurm-oci-runtime: ${msg}\n`);
 }

@@ -32,7 +32,8 @@ export async function enableScrun(ociConf = RUN_MODE_CRUN_OCI_CONF, scrunLua = P
 // the test cluster shares the pid namespace with others, so only those in its network namespace.
 export async function leftovers(): Promise<string[]> {
   const r = await tbSh(
-    `me=$(readlink /proc/self/ns/net); for p in /proc/[0-9]*; do [ "$(readlink $p/ns/net 2>/dev/null)" = "$me" ] || continue; ` +
+    `me=$(readlink /proc/self/ns/net); for p in /proc/[0-9]*; do [ "$p" = /proc/$$ ] && continue; ` +
+      `[ "$(readlink $p/ns/net 2>/dev/null)" = "$me" ] || continue; ` +
       `s=$(awk '{print $3}' $p/stat 2>/dev/null); c=$(tr '\\0' ' ' < $p/cmdline 2>/dev/null); ` +
       `case "$c" in *scrun-supervisor*|scrun:*|srun*) echo "$s $c";; esac; done`,
   );

@@ -56,3 +56,8 @@ export function jobEnd(slurm: SlurmCommands, jobId: number): JobEnd | undefined 
 export function cancelJob(slurm: SlurmCommands, jobId: number, signal?: number): void {
   capture(slurm.scancel, [...(signal ? [`--signal=${signal}`, '--full'] : []), String(jobId)], 15_000);
 }
+
+// Whether JOB_ID has (or had) a step: then the container's process may have run.
+export function hasSteps(slurm: SlurmCommands, jobId: number): boolean {
+  return capture(slurm.squeue, ['-h', '-s', '-j', String(jobId), '-o', '%i'], 15_000).stdout.trim() !== '';
+}

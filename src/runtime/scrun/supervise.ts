@@ -13,13 +13,14 @@ import { Store, type ContainerRecord } from '../store.js';
 import { capture } from '../spawn.js';
 import { readFile, writeFile } from './files.js';
 import { childrenOf, isAlive, procStat, waitStatusToCode } from './proc.js';
-import { findJob, jobEnd } from './slurm.js';
+import { findJob, hasSteps, jobEnd } from './slurm.js';
 import { scrunGlobals, stopAnchorAndJob } from './stop.js';
 
 // How long the anchor may sit with no live srun before we call the container ended.
 const SRUN_GONE_GRACE_MS = 2_000;
 const POLL_MS = 100;
 const JOB_POLL_MS = 5_000;
+const CREATE_ATTEMPTS = 2;
 
 // Hints for scrun create failures users meet first.
 function hintFor(stderr: string): string | undefined {
@@ -114,7 +115,7 @@ export async function supervise(dir: string): Promise<number> {
   const record = JSON.parse(fs.readFileSync(path.join(dir, 'record.json'), 'utf8')) as ContainerRecord;
   const { globals } = readFile(dir, 'create')!;
   const ctx: Context = { globals, store };
-  configureLog({ file: path.join(dir, 'supervisor.log'), format: 'text', debug: true });
+  configureLog({ file: path.join(dir, 'supervisor.log'), format: 'text', debug: true, echo: false });
   writeFile(dir, 'supervisor', { pid: process.pid, start: procStat(process.pid)!.start });
   // tell `create` we exist; it hands our pid to Podman
   try {
@@ -136,14 +137,27 @@ export async function supervise(dir: string): Promise<number> {
     return 143;
   }
   log('info', 'start requested: running scrun create');
-  const created = await scrunCreate(ctx, record, dir, abort.signal);
-  const anchorPid = Number(fs.readFileSync(path.join(dir, 'anchor.pid'), { encoding: 'utf8', flag: 'a+' }).trim()) || undefined;
-  const jobId = created.code === 0 ? await jobOf(record) : record.slurm && findJob(record.slurm, record.id);
+  let created: { code: number; stderr: string };
+  let anchorPid: number | undefined;
+  let jobId: number | undefined;
+  for (let attempt = 1; ; attempt++) {
+    created = await scrunCreate(ctx, record, dir, abort.signal);
+    anchorPid = Number(fs.readFileSync(path.join(dir, 'anchor.pid'), { encoding: 'utf8', flag: 'a+' }).trim()) || undefined;
+    jobId = created.code === 0 && anchorPid ? await jobOf(record) : record.slurm && findJob(record.slurm, record.id);
+    if ((created.code === 0 && anchorPid) || abort.signal.aborted) break;
+    await stopAnchorAndJob(ctx, record, anchorPid ? { pid: anchorPid } : undefined, jobId);
+    // under load scrun's anchor sometimes dies before it reports (`killed by signal 14`, or create
+    // exits 0 with no pid); once more is safe as long as no step, i.e. no process, has started
+    const mayHaveRun = !!jobId && !!record.slurm && hasSteps(record.slurm, jobId);
+    if (attempt >= CREATE_ATTEMPTS || mayHaveRun || !/killed by signal|^$/.test(created.stderr.trim().split('\n').pop() ?? '')) break;
+    log('warning', `scrun create failed (exit ${created.code}: ${created.stderr.trim()}); trying once more`);
+    fs.rmSync(path.join(dir, 'anchor.pid'), { force: true });
+  }
   if (created.code !== 0 || abort.signal.aborted || !anchorPid) {
     await stopAnchorAndJob(ctx, record, anchorPid ? { pid: anchorPid } : undefined, jobId);
     const why = abort.signal.aborted
       ? 'interrupted; the Slurm allocation was cancelled'
-      : (created.stderr.trim().split('\n').filter(Boolean).pop() ?? `scrun create exited ${created.code}`);
+      : (created.stderr.trim().split('\n').filter(Boolean).pop() ?? `scrun create exited ${created.code} without starting its anchor`);
     log('error', `scrun create failed (exit ${created.code}): ${created.stderr}`);
     writeFile(dir, 'failed', { error: `scrun create ${record.id} failed: ${why}`, hint: hintFor(created.stderr) });
     writeFile(dir, 'exit', { exitCode: 1, how: 'scrun create failed' });
