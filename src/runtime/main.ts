@@ -7,16 +7,20 @@ import { defaultRoot, Store } from './store.js';
 import type { Context } from './context.js';
 import { CliError, describeError } from '../errors.js';
 import { SPEC_VERSION, VERSION } from './version.js';
-
+// Podman runs these for every container: bundled in, not loaded as separate modules.
+import * as start from './commands/start.js';
+import * as state from './commands/state.js';
+import * as kill from './commands/kill.js';
+import * as del from './commands/delete.js';
 
 // Each command module: its usage text and run(), which returns the exit code or throws CliError.
 type CommandModule = { usage: string; run(ctx: Context, args: string[], name: string): Promise<number> };
 const commands: Record<string, [string, () => Promise<CommandModule>]> = {
   create: ['create a container from a bundle', () => import('./commands/create.js')],
-  start: ['run the user process of a created container', () => import('./commands/start.js')],
-  state: ['print the state of a container as JSON', () => import('./commands/state.js')],
-  kill: ['send a signal to a container (default TERM)', () => import('./commands/kill.js')],
-  delete: ['delete a container and everything it holds', () => import('./commands/delete.js')],
+  start: ['run the user process of a created container', async () => start],
+  state: ['print the state of a container as JSON', async () => state],
+  kill: ['send a signal to a container (default TERM)', async () => kill],
+  delete: ['delete a container and everything it holds', async () => del],
   run: ['create and start a container, wait for it unless --detach', () => import('./commands/run.js')],
   list: ['list containers', () => import('./commands/list.js')],
   ps: ['list the processes of a container (local backends)', () => import('./commands/passthrough.js')],

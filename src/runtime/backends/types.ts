@@ -2,6 +2,7 @@
 import type { Context } from '../context.js';
 import type { OciState } from '../state.js';
 import type { ContainerRecord } from '../store.js';
+import { local } from './local.js';
 
 export type CreateOptions = {
   pidFile?: string;
@@ -25,8 +26,8 @@ export interface Backend {
   passthrough(ctx: Context, record: ContainerRecord, command: string, args: string[]): number;
 }
 
-// The backend module that implements RECORD's backend (loaded lazily: scrun's is bigger).
+// The backend module that implements RECORD's backend (scrun's is loaded only when needed).
 export async function backendFor(name: ContainerRecord['backend']): Promise<Backend> {
   if (name === 'scrun') return (await import('./scrun.js')).scrun;
-  return (await import('./local.js')).local;
+  return local;
 }
