@@ -6,7 +6,7 @@
 //  2. container start through scrun (rootless Podman, busybox) with the default generated
 //     scrun.lua against the baseline script, runs interleaved.
 // Prints ratios against the baseline. TESTBED_NAME (default bench-stage-in) names the instance;
-// it is started when down and stopped again at the end. REPS (default 3), STARTS (default 5).
+// it is started when down and stopped again at the end. REPS (default 5), STARTS (default 5).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -14,7 +14,7 @@ import { execa } from 'execa';
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const testbed = path.join(repo, 'test/cluster/testbed');
 const env = { ...process.env, TESTBED_NAME: process.env.TESTBED_NAME ?? 'bench-stage-in', TESTBED_BIND: repo };
-const reps = Number(process.env.REPS ?? 3);
+const reps = Number(process.env.REPS ?? 5);
 const starts = Number(process.env.STARTS ?? 5);
 const cli = '/project/bin/slurm-oci';
 const standIn = '/project/test/fixtures/scrun-lua/stand-in.lua';
@@ -76,18 +76,18 @@ async function stageInBench() {
   const variants = await scripts();
   // warm the page cache once so no variant pays for the first read
   await sh(`find ${bench}/bundle/rootfs -type f -exec cat {} + > /dev/null`);
-  const results = [];
-  for (const [label, script, extra] of variants) {
-    const times = [];
-    for (let i = 0; i < reps; i++) {
+  // rounds visit every variant once, so load from elsewhere on the machine hits all of them alike
+  const times = variants.map(() => []);
+  for (let i = 0; i < reps; i++) {
+    for (const [v, [label, script, extra]] of variants.entries()) {
       const run = await timed(`env ${extra} STAND_IN_SKIP_OUT=1 lua5.1 ${standIn} ${script} b${i} ${bench}/bundle 1000 1000 > ${bench}/last.log 2>&1`);
       const log = await sh(`cat ${bench}/last.log; rm -rf ${bench}/scratch-1000 ${bench}/mp; sync`);
       if (run.rc !== 0 || !/^IN 0$/m.test(log)) throw new Error(`${label} stage-in failed:\n${log}`);
-      times.push(run.ms);
+      times[v].push(run.ms);
     }
-    results.push({ label, ms: median(times), times });
-    progress(`  ${label}: ${times.join(', ')} ms`);
+    progress(`  round ${i + 1}: ${times.map((t) => t.at(-1)).join(', ')} ms`);
   }
+  const results = variants.map(([label], v) => ({ label, ms: median(times[v]) }));
   const base = results[0].ms;
   console.log(`stage-in of ${(await sh(`du -sh ${bench}/bundle/rootfs | cut -f1`)).trim()} rootfs (median of ${reps}; Lua 5.1 stand-in, scratch on the bundle's filesystem)`);
   for (const r of results) console.log(`  ${r.label.padEnd(32)} ${String(r.ms).padStart(6)} ms   ${(base / Math.max(r.ms, 1)).toFixed(1)}x faster than the man page`);

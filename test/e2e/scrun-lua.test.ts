@@ -100,6 +100,30 @@ cat ${shellQuote(bundle)}/rootfs/out/r && ls -A "$HOME/scratch 1000" && test ! -
     expect(r.stdout).toBe('700\n700\nresult');
   });
 
+  test('copy leaves out files the user cannot read, with a warning', async () => {
+    const b = shellQuote(`${corpusDir}/minimal`);
+    const r = await tbUserSh(
+      `echo s > ${b}/rootfs/secret && chmod 000 ${b}/rootfs/secret && ${cli} generate scrun-lua -o "$HOME/scripts/cp.lua" &&
+lua5.4 ${standIn} "$HOME/scripts/cp.lua" p1 ${b} 1000 1000; rm -f ${b}/rootfs/secret`,
+    );
+    const run = parseRun(r.stdout);
+    expect([run.stageIn, run.stageOut]).toEqual([0, 0]);
+    expect(run.logs.join('\n')).toMatch(/copied the rootfs partly: .*secret.*Permission denied/);
+  });
+
+  test('hardlink onto another filesystem falls back to copying', async () => {
+    const b = shellQuote(`${corpusDir}/minimal`);
+    const r = await tbUserSh(
+      `${cli} generate scrun-lua --staging hardlink -o "$HOME/scripts/hl-tmpfs.lua" &&
+STAND_IN_BEFORE_OUT='cp ${scratch}/p2/rootfs/etc/marker "$HOME/seen-p2"' lua5.4 ${standIn} "$HOME/scripts/hl-tmpfs.lua" p2 ${b} 1000 1000 &&
+cat "$HOME/seen-p2"`,
+    );
+    const run = parseRun(r.stdout);
+    expect([run.stageIn, run.stageOut]).toEqual([0, 0]);
+    expect(run.logs.join('\n')).toMatch(/could not hard-link all of .*Invalid cross-device link/);
+    expect(r.stdout.trim().split('\n').at(-1)).toBe('x');
+  });
+
   test('a container id that is not a plain name is refused before any command runs', async () => {
     const r = await tbUser(['lua5.1', standIn, '/home/alice/scripts/none.lua', '../x', `${corpusDir}/minimal`, '1000', '1000']);
     const run = parseRun(r.stdout);
