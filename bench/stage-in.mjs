@@ -6,7 +6,8 @@
 //  2. container start through scrun (rootless Podman, busybox) with the default generated
 //     scrun.lua against the baseline script, runs interleaved.
 // Prints ratios against the baseline. TESTBED_NAME (default bench-stage-in) names the instance;
-// it is started when down and stopped again at the end. REPS (default 5), STARTS (default 5).
+// it is started when down and stopped again at the end. REPS (default 5), STARTS (default 5);
+// ONLY=stage-in or ONLY=start runs one part.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -96,14 +97,7 @@ async function stageInBench() {
 async function startBench() {
   progress('container start through scrun: default scrun.lua vs the man page baseline');
   await sh(`set -e
-cat > /etc/slurm/oci.conf <<'OCI_CONF'
-EnvExclude="^(SLURM_CONF|SLURM_CONF_SERVER)="
-RunTimeEnvExclude="^(SLURM_CONF|SLURM_CONF_SERVER)="
-RunTimeQuery="crun --rootless=true --root=/run/user/%U/ state %n.%u.%j.%s.%t"
-RunTimeKill="crun --rootless=true --root=/run/user/%U/ kill -a %n.%u.%j.%s.%t"
-RunTimeDelete="crun --rootless=true --root=/run/user/%U/ delete --force %n.%u.%j.%s.%t"
-RunTimeRun="crun --rootless=true --root=/run/user/%U/ run --bundle %b %n.%u.%j.%s.%t"
-OCI_CONF
+cp /project/test/fixtures/scrun-lua/oci.conf /etc/slurm/oci.conf
 ${cli} generate scrun-lua -o /etc/slurm/scrun-default.lua
 cp /project/bench/man-page-baseline.lua /etc/slurm/scrun-baseline.lua
 scontrol reconfigure`, { root: true });
@@ -128,7 +122,7 @@ export CONTAINERS_CONF=${d}/containers.conf CONTAINERS_STORAGE_CONF=${d}/storage
     }
   }
   const base = median(times['man page baseline']);
-  console.log(`container start through scrun (podman run --rm busybox true; median of ${starts}, runs that hung left out)`);
+  console.log(`container start through scrun (podman run --rm busybox true; median of ${starts} runs each, interleaved; runs that hung left out)`);
   for (const label of Object.keys(variants)) {
     const m = median(times[label]);
     console.log(`  ${label.padEnd(32)} ${String(m).padStart(6)} ms   ${(base / m).toFixed(2)}x the baseline's speed   (${times[label].join(', ')}; ${hangs[label]} hung)`);
@@ -139,8 +133,8 @@ const status = await execa(testbed, ['status'], { env, reject: false });
 const started = status.exitCode !== 0;
 if (started) await execa(testbed, ['up'], { env, stdio: 'inherit' });
 try {
-  await stageInBench();
-  if (process.env.SKIP_START !== '1') await startBench();
+  if (process.env.ONLY !== 'start') await stageInBench();
+  if (process.env.ONLY !== 'stage-in') await startBench();
 } finally {
   if (started) await execa(testbed, ['down'], { env, stdio: 'inherit' });
 }

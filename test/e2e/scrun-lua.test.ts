@@ -136,14 +136,7 @@ cat "$HOME/seen-p2"`,
 describe('behind scrun', () => {
   beforeAll(async () => {
     const conf = await tbSh(`set -e
-cat > /etc/slurm/oci.conf <<'OCI_CONF'
-EnvExclude="^(SLURM_CONF|SLURM_CONF_SERVER)="
-RunTimeEnvExclude="^(SLURM_CONF|SLURM_CONF_SERVER)="
-RunTimeQuery="crun --rootless=true --root=/run/user/%U/ state %n.%u.%j.%s.%t"
-RunTimeKill="crun --rootless=true --root=/run/user/%U/ kill -a %n.%u.%j.%s.%t"
-RunTimeDelete="crun --rootless=true --root=/run/user/%U/ delete --force %n.%u.%j.%s.%t"
-RunTimeRun="crun --rootless=true --root=/run/user/%U/ run --bundle %b %n.%u.%j.%s.%t"
-OCI_CONF
+cp /project/test/fixtures/scrun-lua/oci.conf /etc/slurm/oci.conf
 ${cli} generate scrun-lua --stage-out /out -o /etc/slurm/scrun.lua
 scontrol reconfigure`);
     expect(conf.stderr).toBe('');
