@@ -114,8 +114,9 @@ export CONTAINERS_CONF=${d}/containers.conf CONTAINERS_STORAGE_CONF=${d}/storage
     for (const [label, file] of Object.entries(variants)) {
       await sh(`cp /etc/slurm/${file} /etc/slurm/scrun.lua`, { root: true });
       const run = await timed(podman);
-      // a stuck scrun anchor spins on a CPU: end it (scrun hangs now and then, with any scrun.lua)
-      await sh(`for p in $(pgrep -u alice -f '^scrun: '); do kill -9 "$p"; done; true`, { root: true });
+      // a stuck scrun anchor spins on a CPU and may hold the node: end it and its job (scrun hangs
+      // now and then, with any scrun.lua)
+      await sh(`for p in $(pgrep -u alice -f '^scrun: '); do kill -9 "$p"; done; scancel -u alice; true`, { root: true });
       if (i === 0) continue; // warm-up
       if (run.rc === 0) times[label].push(run.ms);
       else hangs[label]++;
