@@ -11,9 +11,10 @@ const print = (format: string, json: object, lines: string[]) =>
 
 // bundle create
 export async function createBundleCommand(
-  argv: Common & { image?: string; rootfs?: string; tar?: string; rootless: boolean; _: (string | number)[]; '--'?: string[] },
+  argv: Common & { image?: string; rootfs?: string; tar?: string; rootless: boolean; _: (string | number)[] },
 ): Promise<void> {
-  const args = (argv['--'] ?? argv._.slice(2)).map(String);
+  // yargs leaves the words after `--` in _, behind the two command words
+  const args = argv._.slice(2).map(String);
   const changes = await createBundle(argv.dir, argv, { args, rootless: argv.rootless, steps: optionsFromFlags(argv.skip, argv.bindMounts) });
   print(argv.format, { bundle: argv.dir, changes }, [`created bundle ${argv.dir}`, ...changes.map((c) => `  ${c}`)]);
 }

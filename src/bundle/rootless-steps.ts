@@ -1,6 +1,7 @@
 // The one model of the rootless rewrite: the named, optional steps, in the order they run. The
 // TypeScript rewrite (rootless.ts) implements each step by name and the scrun.lua generator renders
-// lua/steps/<name>.lua.hbs for each; the differential e2e test holds the two to the same result. No imports: command modules read it.
+// lua/steps/<name>.lua.hbs for each; the differential e2e test holds the two to the same result.
+// No imports, so command modules can read it without loading ajv.
 
 // Which steps run; the schema (schemas/rootless-options.schema.json) holds the defaults.
 export type RootlessOptions = {

@@ -100,6 +100,30 @@ cat ${shellQuote(bundle)}/rootfs/out/r && ls -A "$HOME/scratch 1000" && test ! -
     expect(r.stdout).toBe('700\n700\nresult');
   });
 
+  test('copy leaves out files the user cannot read, with a warning', async () => {
+    const b = shellQuote(`${corpusDir}/minimal`);
+    const r = await tbUserSh(
+      `echo s > ${b}/rootfs/secret && chmod 000 ${b}/rootfs/secret && ${cli} generate scrun-lua -o "$HOME/scripts/cp.lua" &&
+lua5.4 ${standIn} "$HOME/scripts/cp.lua" p1 ${b} 1000 1000; rm -f ${b}/rootfs/secret`,
+    );
+    const run = parseRun(r.stdout);
+    expect([run.stageIn, run.stageOut]).toEqual([0, 0]);
+    expect(run.logs.join('\n')).toMatch(/copied the rootfs partly: .*secret.*Permission denied/);
+  });
+
+  test('hardlink onto another filesystem falls back to copying', async () => {
+    const b = shellQuote(`${corpusDir}/minimal`);
+    const r = await tbUserSh(
+      `${cli} generate scrun-lua --staging hardlink -o "$HOME/scripts/hl-tmpfs.lua" &&
+STAND_IN_BEFORE_OUT='cp ${scratch}/p2/rootfs/etc/marker "$HOME/seen-p2"' lua5.4 ${standIn} "$HOME/scripts/hl-tmpfs.lua" p2 ${b} 1000 1000 &&
+cat "$HOME/seen-p2"`,
+    );
+    const run = parseRun(r.stdout);
+    expect([run.stageIn, run.stageOut]).toEqual([0, 0]);
+    expect(run.logs.join('\n')).toMatch(/could not hard-link all of .*Invalid cross-device link/);
+    expect(r.stdout.trim().split('\n').at(-1)).toBe('x');
+  });
+
   test('a container id that is not a plain name is refused before any command runs', async () => {
     const r = await tbUser(['lua5.1', standIn, '/home/alice/scripts/none.lua', '../x', `${corpusDir}/minimal`, '1000', '1000']);
     const run = parseRun(r.stdout);
@@ -112,40 +136,39 @@ cat ${shellQuote(bundle)}/rootfs/out/r && ls -A "$HOME/scratch 1000" && test ! -
 describe('behind scrun', () => {
   beforeAll(async () => {
     const conf = await tbSh(`set -e
-cat > /etc/slurm/oci.conf <<'OCI_CONF'
-EnvExclude="^(SLURM_CONF|SLURM_CONF_SERVER)="
-RunTimeEnvExclude="^(SLURM_CONF|SLURM_CONF_SERVER)="
-RunTimeQuery="crun --rootless=true --root=/run/user/%U/ state %n.%u.%j.%s.%t"
-RunTimeKill="crun --rootless=true --root=/run/user/%U/ kill -a %n.%u.%j.%s.%t"
-RunTimeDelete="crun --rootless=true --root=/run/user/%U/ delete --force %n.%u.%j.%s.%t"
-RunTimeRun="crun --rootless=true --root=/run/user/%U/ run --bundle %b %n.%u.%j.%s.%t"
-OCI_CONF
+cp /project/test/fixtures/scrun-lua/oci.conf /etc/slurm/oci.conf
 ${cli} generate scrun-lua --stage-out /out -o /etc/slurm/scrun.lua
 scontrol reconfigure`);
     expect(conf.stderr).toBe('');
     expect(conf.exitCode).toBe(0);
   });
 
-  afterAll(async () => {
-    // a stuck scrun anchor spins on a CPU: stop this suite's (scrun bug, see the README)
-    await tbSh(`for p in $(pgrep -u alice -f '^scrun: '); do kill -9 "$p"; done; true`);
-  });
+  // A stuck scrun anchor spins on a CPU and may keep its job running, which blocks every later job
+  // on the one node: end this suite's anchors and jobs (scrun bug, see the README).
+  const endStuck = () => tbSh(`for p in $(pgrep -u alice -f '^scrun: '); do kill -9 "$p"; done; scancel -u alice; true`);
+  afterAll(endStuck);
 
   test('rootless Podman runs busybox 20 times as Slurm jobs and leaves no scratch bundle', async () => {
     const podman = await setupPodman({ name: 'scrun-lua', runtime: '/usr/bin/scrun' });
     const outcomes: string[] = [];
+    const stuck: string[] = [];
     for (let i = 0; i < 20; i++) {
       const r = await podman.sh(
-        `timeout -k 5 20 podman run --rm localhost/busybox sh -c 'cat /etc/testbed-marker; echo "job=$SLURM_JOB_ID"' > "$HOME/run.out" 2>&1; echo "rc=$?"; cat "$HOME/run.out"`,
+        `rm -f "$HOME/cid"; timeout -k 5 20 podman run --rm --cidfile "$HOME/cid" localhost/busybox sh -c 'cat /etc/testbed-marker; echo "job=$SLURM_JOB_ID"' > "$HOME/run.out" 2>&1; echo "rc=$?"; cat "$HOME/run.out"; echo; cat "$HOME/cid"`,
       );
       outcomes.push(r.stdout);
+      if (!r.stdout.startsWith('rc=0')) {
+        stuck.push(r.stdout.split('\n').at(-1) ?? '');
+        await endStuck();
+      }
     }
-    // every container ran inside busybox as a job; scrun itself sometimes hangs after the container
-    // ends (measured 1 in 4 here, as with the man page's script: README), which the timeout ends
-    for (const o of outcomes) expect(o).toMatch(/^rc=(0|124|137)\ninside-busybox\njob=\d+/);
-    expect(outcomes.filter((o) => o.startsWith('rc=0')).length).toBeGreaterThanOrEqual(10);
+    // every run that came back ran inside busybox as a job; scrun itself sometimes hangs (about 1
+    // in 4 to 1 in 10 here, as with the man page's script: README), which the timeout ends
+    for (const o of outcomes) expect(o).toMatch(/^rc=0\ninside-busybox\njob=\d+\n|^rc=(124|137)\n/);
+    expect(stuck.length).toBeLessThanOrEqual(10);
+    // runs that finished leave nothing; a killed anchor never gets to stage-out
     const left = await tbUserSh(`sleep 2; ls -A ${scratch}`);
-    expect(left.stdout).toBe('');
+    expect(left.stdout.split('\n').filter((d) => d && !stuck.includes(d))).toEqual([]);
   });
 
   test('a bundle path with a space and $(...) runs, copies /out back, and runs nothing else', async () => {

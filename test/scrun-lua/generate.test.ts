@@ -27,7 +27,7 @@ describe('generateScrunLua', () => {
     const code = lua.split('\n').filter((l) => !l.trim().startsWith('--')).join('\n');
     const calls = [...code.matchAll(/\brun\(([\s\S]{0,8})/g)].map((m) => m[1]);
     expect(calls.length).toBeGreaterThan(5);
-    for (const args of calls) expect(args).toMatch(/^(\s*\{ "|\.\.\.|owned|mkdir)/);
+    for (const args of calls) expect(args).toMatch(/^(\s*\{ "|\.\.\.|owned|mkdir|argv\))/);
   });
 
   test('does not iterate job_env with ipairs (scrun indexes it from 0)', () => {
