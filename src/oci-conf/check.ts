@@ -47,14 +47,14 @@ export async function checkOciConf(o: CheckOptions): Promise<CheckReport> {
   const jobId = 4_000_000 + (process.pid % 1_000_000);
   const envFile = (typeof conf.CreateEnvFile === 'string' ? conf.CreateEnvFile : 'disabled') as 'null' | 'newline' | 'disabled';
   const task = (stepId: number, argv: string[]) => prepareTask({ bundle: path.resolve(o.bundle), workRoot, jobId, stepId, argv, ignoreConfig, envFile, user: o.user, runAs: o.runAs });
-  const cmdOptions = (ctx: PatternContext) => ({ cwd: ctx.task ? path.join(ctx.spoolDir, 'task-0') : ctx.spoolDir, logDir: workRoot, runAs: o.runAs, timeoutMs: o.timeoutMs });
+  const cmdOptions = (ctx: PatternContext) => ({ cwd: ctx.task ? path.join(ctx.spoolDir, 'task-0') : ctx.spoolDir, runAs: o.runAs, timeoutMs: o.timeoutMs });
   // Runs KEY for CTX and records it; JUDGE says whether the result is good and why.
   const step = async (phase: string, key: string, ctx: PatternContext, judge: (r: Finished) => [boolean, string]): Promise<Finished | undefined> => {
     const value = conf[key];
     if (typeof value !== 'string') return undefined;
     const command = expandPatterns(value, ctx);
     const r = await runCommand(command, cmdOptions(ctx));
-    const [ok, note] = r.timedOut ? [false, `timed out after ${o.timeoutMs / 1000} s`] : judge(r);
+    const [ok, note] = r.timedOut ? [false, `no end of output after ${o.timeoutMs / 1000} s: slurmstepd would wait here forever (a process keeps the output pipe open)`] : judge(r);
     steps.push({ phase, key, command, exitCode: r.exitCode, output: r.output, seconds: r.seconds, ok, note });
     return r;
   };
@@ -87,14 +87,23 @@ export async function checkOciConf(o: CheckOptions): Promise<CheckReport> {
     const killed = await wait(5_000);
     await step('delete at cleanup', 'RunTimeDelete', end, (r) => [r.exitCode === 0 || killed !== undefined, r.exitCode === 0 ? 'deleted' : 'nothing left to delete (run removes the container when it ends)']);
     const stopped = killed ?? (await wait(10_000));
-    steps.push({ phase: 'task ends after Kill/Delete', key: 'RunTimeKill', command: '(wait up to 15 s)', exitCode: stopped?.exitCode ?? null, output: '', seconds: 0, ok: stopped !== undefined, note: stopped ? 'the task stopped' : 'the task still runs: Kill and Delete did not reach it' });
-    if (!stopped) running.kill();
+    steps.push({ phase: 'task ends after Kill/Delete', key: 'RunTimeKill', command: '(wait up to 15 s)', exitCode: stopped?.exitCode ?? null, output: '', seconds: 0, ok: stopped !== undefined, note: killed ? 'the task stopped after Kill' : stopped ? 'the task stopped only after Delete' : 'the task still runs: Kill and Delete did not reach it' });
+    if (!stopped) {
+      // Our own clean-up with the task's id (the one Slurm's cleanup context may have missed).
+      await runCommand(expandPatterns(conf.RunTimeDelete as string, ctx), cmdOptions(ctx));
+      running.kill();
+      await running.done;
+    }
   }
 
   // Create/start mode: create, wait for "created", start, poll until it stops, clean up.
   async function checkCreateMode(): Promise<void> {
     const ctx = task(0, QUICK);
-    await step('create', 'RunTimeCreate', ctx, zero('created'));
+    const created = await step('create', 'RunTimeCreate', ctx, zero('created'));
+    if (created?.timedOut) {
+      await runCommand(expandPatterns(conf.RunTimeDelete as string, ctx), cmdOptions(ctx));
+      return;
+    }
     await step('query after create', 'RunTimeQuery', ctx, (r) => [queryStatus(r) === 'created', `status ${queryStatus(r) ?? '(none)'}`]);
     await step('start', 'RunTimeStart', ctx, zero('started (create/start mode does not pass the container exit code through)'));
     let status: string | undefined = 'running';

@@ -47,7 +47,7 @@ function ociRuntime(program: string | ((o: GenerateOptions) => string), mode: 'r
     if (mode === 'run') conf.RunTimeRun = `${base} run --bundle %b ${id}`;
     else Object.assign(conf, { RunTimeCreate: `${base} create --bundle %b ${id}`, RunTimeStart: `${base} start ${id}` });
     Object.assign(conf, { RunTimeKill: `${base} ${kill} ${id}`, RunTimeDelete: `${base} ${del} ${id}` });
-    const notes = mode === 'create' ? ['create/start mode: Slurm polls RunTimeQuery and does not pass the exit code through; prefer the run preset.'] : [];
+    const notes = mode === 'create' ? ['create/start mode: Slurm polls RunTimeQuery and does not pass the exit code through, and with crun 1.21 on Slurm 24.11 the step hung; prefer the run preset.'] : [];
     return { conf, helpers: [], notes };
   };
 }
