@@ -52,7 +52,11 @@ writeValidators('validators', own, ownExports);
 if (process.argv.includes('--schemas-only')) process.exit(0);
 
 await build({
-  entryPoints: { 'slurm-oci': 'src/bin/slurm-oci.ts', 'slurm-oci-runtime': 'src/bin/slurm-oci-runtime.ts' },
+  entryPoints: {
+    'slurm-oci': 'src/bin/slurm-oci.ts',
+    'slurm-oci-runtime': 'src/bin/slurm-oci-runtime.ts',
+    'scrun-supervisor': 'src/bin/scrun-supervisor.ts',
+  },
   absWorkingDir: root,
   outdir: 'dist',
   bundle: true,

@@ -1,0 +1,34 @@
+// The runtime's own log, as runc writes it: `--log FILE` (default: stderr only) in `--log-format
+// text|json`. Errors always go to stderr too, since conmon reports stderr when create fails.
+import fs from 'node:fs';
+
+export type LogLevel = 'debug' | 'info' | 'warning' | 'error';
+export type LogOptions = { file?: string; format: 'text' | 'json'; debug: boolean };
+
+let options: LogOptions = { format: 'text', debug: false };
+
+// Set once by main() from the global flags.
+export const configureLog = (o: LogOptions): void => {
+  options = o;
+};
+
+// One line as runc/logrus formats it: JSON `{"level","msg","time"}` or text `time=… level=… msg=…`.
+export function formatLine(level: LogLevel, msg: string, format: LogOptions['format'], time = new Date()): string {
+  const t = time.toISOString().replace(/\.\d+Z$/, 'Z');
+  return format === 'json'
+    ? `${JSON.stringify({ level, msg, time: t })}\n`
+    : `time="${t}" level=${level} msg=${JSON.stringify(msg)}\n`;
+}
+
+// Appends to the --log file (if any); errors and --debug lines also reach stderr.
+export function log(level: LogLevel, msg: string): void {
+  if (level === 'debug' && !options.debug) return;
+  if (options.file) {
+    try {
+      fs.appendFileSync(options.file, formatLine(level, msg, options.format));
+    } catch {
+      // an unwritable log must not hide the real error, which still reaches stderr
+    }
+  }
+  if (level === 'error' || (options.debug && !options.file)) process.stderr.write(`slurm-oci-runtime: ${msg}\n`);
+}

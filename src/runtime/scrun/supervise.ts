@@ -1,0 +1,158 @@
+// The process Podman/conmon waits on for a scrun container. It waits for `start` (scrun runs the
+// container's process already at `scrun create`), runs scrun create and start, then watches the
+// anchor, its srun and the Slurm job, and exits with the container's exit code as soon as the
+// container has ended — also when the anchor hangs on an unreaped srun (seen on Slurm 24.11),
+// which it then cleans up.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { scrunGlobals } from '../backends/scrun.js';
+import type { Context } from '../context.js';
+import { configureLog, log } from '../log.js';
+import { Store, type ContainerRecord } from '../store.js';
+import { capture } from '../spawn.js';
+import { readFile, writeFile } from './files.js';
+import { childrenOf, isAlive, procStat, waitStatusToCode } from './proc.js';
+import { cancelJob, findJob, jobEnd } from './slurm.js';
+
+// How long the anchor may sit with no live srun before we call the container ended.
+const SRUN_GONE_GRACE_MS = 2_000;
+const POLL_MS = 100;
+const JOB_POLL_MS = 5_000;
+
+// Hints for scrun create failures users meet first.
+function hintFor(stderr: string): string | undefined {
+  if (/oci\.conf/i.test(stderr)) return 'scrun needs oci.conf next to slurm.conf on this host (`slurm-oci generate oci-conf`)';
+  if (/scrun\.lua/i.test(stderr)) return 'scrun needs scrun.lua next to slurm.conf (`slurm-oci generate scrun-lua`)';
+  if (/Unable to contact|Connection refused|Zero Bytes/i.test(stderr)) return 'the Slurm controller does not answer: check `scontrol ping`';
+  return undefined;
+}
+
+// Runs scrun create; resolves with its exit status and what it printed on stderr.
+async function scrunCreate(ctx: Context, record: ContainerRecord, dir: string, abort: AbortSignal) {
+  const { options } = readFile(dir, 'create')!;
+  fs.mkdirSync(record.backendRoot, { recursive: true, mode: 0o700 });
+  const args = [
+    ...scrunGlobals(ctx, record), '--log', path.join(dir, 'scrun.log'), '--log-format', 'json',
+    'create', '--bundle', record.bundle, '--pid-file', path.join(dir, 'anchor.pid'),
+    ...(options.consoleSocket ? ['--console-socket', options.consoleSocket] : []), record.id,
+  ];
+  // stderr is a pipe so that scrun's errors become one clear line; the anchor inherits it and
+  // writes the container's stderr there, which is passed on once create has succeeded.
+  const child = spawn(record.binary, args, { stdio: ['inherit', 'inherit', 'pipe'] });
+  let stderr = '';
+  let created = false;
+  child.stderr!.on('data', (chunk: Buffer) => (created ? process.stderr.write(chunk) : (stderr += chunk.toString())));
+  abort.addEventListener('abort', () => child.kill('SIGTERM'));
+  const code = await new Promise<number>((resolve) => child.once('exit', (c) => resolve(c ?? 143)));
+  created = code === 0;
+  return { code, stderr };
+}
+
+// Watches until the container has ended; returns the exit code srun left (if seen) and how.
+async function watch(record: ContainerRecord, anchor: { pid: number; start: number; jobId?: number }) {
+  let srunCode: number | undefined;
+  let noSrunSince: number | undefined;
+  let nextJobPoll = Date.now() + JOB_POLL_MS;
+  for (;;) {
+    if (!isAlive(anchor.pid, anchor.start)) return { srunCode, how: 'anchor exited' };
+    const sruns = childrenOf(anchor.pid).filter((c) => c.comm === 'srun');
+    for (const z of sruns.filter((c) => c.state === 'Z')) srunCode = waitStatusToCode(z.exitCode);
+    if (sruns.some((c) => c.state !== 'Z')) noSrunSince = undefined;
+    else if ((noSrunSince ??= Date.now()) + SRUN_GONE_GRACE_MS < Date.now()) return { srunCode, how: 'srun ended, anchor stuck' };
+    if (anchor.jobId && record.slurm && Date.now() > nextJobPoll) {
+      nextJobPoll = Date.now() + JOB_POLL_MS;
+      if (jobEnd(record.slurm, anchor.jobId)?.finished) return { srunCode, how: 'job ended' };
+    }
+    await sleep(POLL_MS);
+  }
+}
+
+// The container's exit code from the job record, waiting up to 10 s for the controller to settle.
+async function jobExitCode(record: ContainerRecord, jobId: number | undefined): Promise<number | undefined> {
+  if (!jobId || !record.slurm) return undefined;
+  for (let i = 0; i < 20; i++) {
+    const end = jobEnd(record.slurm, jobId);
+    if (end?.finished) return end.exitCode;
+    await sleep(500);
+  }
+  return undefined;
+}
+
+// Stops whatever of the container is still there: the anchor (politely, then not) and the job.
+function finish(ctx: Context, record: ContainerRecord, anchorPid: number | undefined, jobId: number | undefined): void {
+  if (anchorPid && isAlive(anchorPid)) {
+    capture(record.binary, [...scrunGlobals(ctx, record), 'delete', '--force', record.id], 15_000);
+    if (isAlive(anchorPid)) {
+      for (const child of childrenOf(anchorPid)) process.kill(child.pid, 'SIGKILL');
+      process.kill(anchorPid, 'SIGKILL');
+    }
+  }
+  if (jobId && record.slurm && !jobEnd(record.slurm, jobId)?.finished) cancelJob(record.slurm, jobId);
+}
+
+// Waits for `start` (or a signal); true when the container should run.
+async function startRequested(dir: string, abort: AbortSignal): Promise<boolean> {
+  while (!abort.aborted) {
+    if (readFile(dir, 'start-request')) return true;
+    await sleep(POLL_MS);
+  }
+  return false;
+}
+
+// The supervisor's whole life; returns its exit code (the container's).
+export async function supervise(dir: string): Promise<number> {
+  const store = new Store(path.resolve(dir, '../..'));
+  const record = JSON.parse(fs.readFileSync(path.join(dir, 'record.json'), 'utf8')) as ContainerRecord;
+  const { globals } = readFile(dir, 'create')!;
+  const ctx: Context = { globals, store };
+  configureLog({ file: path.join(dir, 'supervisor.log'), format: 'text', debug: true });
+  writeFile(dir, 'supervisor', { pid: process.pid, start: procStat(process.pid)!.start });
+  // tell `create` we exist; it hands our pid to Podman
+  try {
+    fs.writeSync(3, `${process.pid}\n`);
+    fs.closeSync(3);
+  } catch {
+    return 1; // create is gone
+  }
+
+  const abort = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!readFile(dir, 'anchor')) abort.abort();
+    else capture(record.binary, [...scrunGlobals(ctx, record), 'kill', record.id, signal], 30_000);
+  };
+  process.on('SIGTERM', onSignal).on('SIGINT', onSignal).on('SIGHUP', onSignal);
+
+  if (!(await startRequested(dir, abort.signal))) {
+    writeFile(dir, 'exit', { exitCode: 143, how: 'stopped before start' });
+    return 143;
+  }
+  log('info', 'start requested: running scrun create');
+  const created = await scrunCreate(ctx, record, dir, abort.signal);
+  const anchorPid = Number(fs.readFileSync(path.join(dir, 'anchor.pid'), { encoding: 'utf8', flag: 'a+' }).trim()) || undefined;
+  const jobId = record.slurm ? findJob(record.slurm, record.id) : undefined;
+  if (created.code !== 0 || abort.signal.aborted || !anchorPid) {
+    finish(ctx, record, anchorPid, jobId);
+    const why = abort.signal.aborted
+      ? 'interrupted; the Slurm allocation was cancelled'
+      : (created.stderr.trim().split('\n').filter(Boolean).pop() ?? `scrun create exited ${created.code}`);
+    log('error', `scrun create failed (exit ${created.code}): ${created.stderr}`);
+    writeFile(dir, 'failed', { error: `scrun create ${record.id} failed: ${why}`, hint: hintFor(created.stderr) });
+    writeFile(dir, 'exit', { exitCode: 1, how: 'scrun create failed' });
+    return 1;
+  }
+  const anchor = { pid: anchorPid, start: procStat(anchorPid)?.start ?? 0, jobId };
+  writeFile(dir, 'anchor', anchor);
+  log('info', `created: anchor ${anchorPid}, job ${jobId ?? 'unknown'}`);
+  // scrun 24.11 already started the process at create; a later scrun that waits needs start
+  const started = capture(record.binary, [...scrunGlobals(ctx, record), 'start', record.id], 60_000);
+  if (started.code !== 0) log('debug', `scrun start: ${started.stderr.trim()} (the process was started by create)`);
+
+  const seen = await watch(record, anchor);
+  const exitCode = seen.srunCode ?? (await jobExitCode(record, jobId)) ?? 255;
+  log('info', `container ended (${seen.how}), exit code ${exitCode}`);
+  finish(ctx, record, isAlive(anchor.pid, anchor.start) ? anchor.pid : undefined, jobId);
+  writeFile(dir, 'exit', { exitCode, how: seen.how });
+  return exitCode;
+}
