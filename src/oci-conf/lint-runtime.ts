@@ -39,11 +39,14 @@ function lintCommands(conf: OciConf, at: (key: string) => number, version: Slurm
   const lingering = RUNTIME_KEYS.find((k) => /\/run\/user\/(%U|\$\(id -u\))/.test(cmd(k) ?? ''));
   if (lingering) warn(lingering, 'the runtime root is under /run/user/%U, which exists only while the user has a session on the node', 'enable lingering for every user (`loginctl enable-linger USER`) or choose a root that always exists');
   const main = cmd('RunTimeRun') ? 'RunTimeRun' : 'RunTimeCreate';
-  if (!ignoreConfig && cmd(main) && !patternLetters(cmd(main)!).has('b')) warn(main, `${main} does not pass the bundle (%b): Slurm writes the rewritten config.json there and the runtime never sees it`, `add --bundle %b to ${main}`);
+  if (!ignoreConfig && cmd(main) && !patternLetters(cmd(main)!).has('b')) warn(main, `${main} does not pass the bundle (%b), where Slurm writes the rewritten config.json: a runtime that looks in its working directory fails (crun: "cannot read the file: config.json")`, `add --bundle %b to ${main}`);
   for (const k of ['RunTimeRun', 'RunTimeCreate']) {
     if (!ignoreConfig && cmd(k) && patternLetters(cmd(k)!).has('@')) warn(k, `${k} uses %@, which is empty when config.json is used (the command is moved into config.json)`, 'set IgnoreFileConfigJson=true or drop %@');
   }
-  if (ignoreConfig && !cmd('RunTimeRun')) warn('IgnoreFileConfigJson', 'IgnoreFileConfigJson=true without RunTimeRun: Slurm accepts the file, but every --container step stops ("IgnoreFileConfigJson=true and RunTimeStart are mutually exclusive")', 'set RunTimeRun');
+  if (ignoreConfig && !cmd('RunTimeRun')) {
+    // Slurm parses the file, but slurmstepd stops every --container step: to an admin that is a rejection.
+    findings.push({ line: at('IgnoreFileConfigJson'), key: 'IgnoreFileConfigJson', severity: 'error', message: 'IgnoreFileConfigJson=true without RunTimeRun: every --container step fails (slurmstepd: "IgnoreFileConfigJson=true and RunTimeStart are mutually exclusive")', fix: 'set RunTimeRun' });
+  }
   return findings;
 }
 
