@@ -6,6 +6,7 @@ import { execa } from 'execa';
 import { CliError } from '../errors.js';
 import { checkOciConf, type CheckReport } from './check.js';
 import type { RunAs } from './check-run.js';
+import { readConfFile } from './lint-command.js';
 import { accepted, lintOciConf } from './lint.js';
 import { parseOciConf } from './parse.js';
 import { resolveSlurmVersion } from './slurm-version.js';
@@ -39,12 +40,7 @@ function printText(file: string, report: CheckReport): void {
 
 // Lints, runs the check, prints; throws CliError(exit 1) when the verdict is FAIL.
 export async function checkOciConfCommand(args: Args): Promise<void> {
-  let text: string;
-  try {
-    text = fs.readFileSync(args.file, 'utf8');
-  } catch (error) {
-    throw new CliError(`cannot read ${args.file}: ${(error as Error).message}`, 2);
-  }
+  const text = readConfFile(args.file);
   if (!fs.existsSync(args.bundle)) throw new CliError(`no bundle at ${args.bundle}`, 2, 'give --bundle an OCI bundle directory (config.json and rootfs)');
   const { version } = await resolveSlurmVersion(args.slurmVersion);
   const findings = lintOciConf(text, { slurmVersion: version });

@@ -86,7 +86,7 @@ export const PRESETS = {
     },
   },
   charliecloud: {
-    describe: 'Charliecloud ch-run (IgnoreFileConfigJson, newline env file)',
+    describe: 'Charliecloud ch-run (IgnoreFileConfigJson)',
     since: '23.02',
     build: (o) => ({
       conf: {
@@ -98,7 +98,7 @@ export const PRESETS = {
     }),
   },
   enroot: {
-    describe: 'NVIDIA Enroot through a start wrapper (IgnoreFileConfigJson, newline env file)',
+    describe: 'NVIDIA Enroot through a start wrapper (IgnoreFileConfigJson)',
     since: '23.02',
     build: (o) => {
       const dir = o.helperDir ?? ENROOT_DIR;
@@ -110,7 +110,7 @@ export const PRESETS = {
     },
   },
   'multi-runtime': {
-    describe: 'a dispatcher that runs ~/.slurm-oci-run when a user has one, else the site default (Apptainer)',
+    describe: 'dispatcher: ~/.slurm-oci-run if the user has one, else Apptainer',
     since: '23.02',
     build: (o) => {
       const dir = (o.helperDir ?? MULTI_DIR).replace(/\/+$/, '');
