@@ -76,3 +76,17 @@ describe('preset specifics', () => {
     expect(helpers[0].content).toMatch(/exec \/opt\/slurm-oci\/slurm-oci-run-default "\$@"/);
   });
 });
+
+describe('helper scripts', () => {
+  test.each(['enroot', 'multi-runtime'] as const)('%s: every helper is valid bash', async (preset) => {
+    const { execa } = await import('execa');
+    for (const h of generate({ preset, helperDir: '/opt/site tools' }).helpers) {
+      expect(h.content.startsWith('#!/bin/bash\n')).toBe(true);
+      expect((await execa('bash', ['-n'], { input: h.content, reject: false })).exitCode).toBe(0);
+    }
+  });
+  test('the dispatcher quotes its default runner path', () => {
+    const run = generate({ preset: 'multi-runtime', helperDir: '/opt/site tools' }).helpers[0].content;
+    expect(run).toContain(`exec '/opt/site tools/slurm-oci-run-default' "$@"`);
+  });
+});
