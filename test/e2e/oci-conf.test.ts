@@ -41,6 +41,8 @@ describe('generated presets on the cluster', () => {
     const report = JSON.parse(json.join('\n'));
     expect(report).toMatchObject({ slurmVersion: '24.11', mode: 'run', passed: true });
     expect(report.steps[0]).toMatchObject({ key: 'RunTimeRun', exitCode: 3, ok: true });
+    // plain `crun kill` reaches the container (`kill -a` signals nothing without a delegated cgroup)
+    expect(report.steps.at(-1)).toMatchObject({ note: 'the task stopped after Kill', exitCode: 143 });
   });
 
   test('runc-run: runs a runc-made rootless bundle, exit code 3 passes through', async () => {
@@ -50,6 +52,8 @@ describe('generated presets on the cluster', () => {
     expect(bundle.exitCode).toBe(0);
     expect(await srun('cat /etc/testbed-marker', '/home/alice/rb')).toEqual({ rc: 0, out: 'inside-busybox' });
     expect((await srun(`sh -c 'exit 3'`, '/home/alice/rb')).rc).toBe(3);
+    const check = await tbUserSh(`${cli} check oci-conf /etc/slurm/oci.conf --bundle ~/rb > ~/check.txt 2>&1; echo $?; cat ~/check.txt`);
+    expect(check.stdout).toMatch(/^0\n[\s\S]*the task stopped after Kill[\s\S]*verdict: PASS/);
   });
 
   test('slurm-oci-runtime: this project runtime as the RunTime* command', async () => {
