@@ -15,6 +15,7 @@ export type CheckReport = { mode: 'run' | 'create/start'; ignoreConfig: boolean;
 
 export type CheckOptions = {
   conf: OciConf; version: SlurmVersion; bundle: string; user: { name: string; uid: number }; runAs?: RunAs; timeoutMs: number;
+  onStep?: (step: Step) => void; // progress: each step as soon as it is judged
 };
 
 // The test command: prints a marker and exits 3, so exit-code pass-through is visible.
@@ -44,6 +45,10 @@ export async function checkOciConf(o: CheckOptions): Promise<CheckReport> {
   const workRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'slurm-oci-check-'));
   if (o.runAs) fs.chownSync(workRoot, o.runAs.uid, o.runAs.gid);
   const steps: Step[] = [];
+  const record = (s: Step) => {
+    steps.push(s);
+    o.onStep?.(s);
+  };
   const jobId = 4_000_000 + (process.pid % 1_000_000);
   const envFile = (typeof conf.CreateEnvFile === 'string' ? conf.CreateEnvFile : 'disabled') as 'null' | 'newline' | 'disabled';
   const task = (stepId: number, argv: string[]) => prepareTask({ bundle: path.resolve(o.bundle), workRoot, jobId, stepId, argv, ignoreConfig, envFile, user: o.user, runAs: o.runAs });
@@ -55,7 +60,7 @@ export async function checkOciConf(o: CheckOptions): Promise<CheckReport> {
     const command = expandPatterns(value, ctx);
     const r = await runCommand(command, cmdOptions(ctx));
     const [ok, note] = r.timedOut ? [false, `no end of output after ${o.timeoutMs / 1000} s: slurmstepd would wait here forever (a process keeps the output pipe open)`] : judge(r);
-    steps.push({ phase, key, command, exitCode: r.exitCode, output: r.output, seconds: r.seconds, ok, note });
+    record({ phase, key, command, exitCode: r.exitCode, output: r.output, seconds: r.seconds, ok, note });
     return r;
   };
   const cleanup = (ctx: PatternContext): PatternContext => ({ ...ctx, task: null });
@@ -87,7 +92,7 @@ export async function checkOciConf(o: CheckOptions): Promise<CheckReport> {
     const killed = await wait(5_000);
     await step('delete at cleanup', 'RunTimeDelete', end, (r) => [r.exitCode === 0 || killed !== undefined, r.exitCode === 0 ? 'deleted' : 'nothing left to delete (run removes the container when it ends)']);
     const stopped = killed ?? (await wait(10_000));
-    steps.push({ phase: 'task ends after Kill/Delete', key: 'RunTimeKill', command: '(wait up to 15 s)', exitCode: stopped?.exitCode ?? null, output: '', seconds: 0, ok: stopped !== undefined, note: killed ? 'the task stopped after Kill' : stopped ? 'the task stopped only after Delete' : 'the task still runs: Kill and Delete did not reach it' });
+    record({ phase: 'task ends after Kill/Delete', key: 'RunTimeKill', command: '(wait up to 15 s)', exitCode: stopped?.exitCode ?? null, output: '', seconds: 0, ok: stopped !== undefined, note: killed ? 'the task stopped after Kill' : stopped ? 'the task stopped only after Delete' : 'the task still runs: Kill and Delete did not reach it' });
     if (!stopped) {
       // Our own clean-up with the task's id (the one Slurm's cleanup context may have missed).
       await runCommand(expandPatterns(conf.RunTimeDelete as string, ctx), cmdOptions(ctx));
@@ -108,11 +113,11 @@ export async function checkOciConf(o: CheckOptions): Promise<CheckReport> {
     await step('start', 'RunTimeStart', ctx, zero('started (create/start mode does not pass the container exit code through)'));
     let status: string | undefined = 'running';
     for (let i = 0; i < 50 && status === 'running'; i++, await sleep(200)) status = queryStatus(await runCommand(expandPatterns(conf.RunTimeQuery as string, ctx), cmdOptions(ctx)));
-    steps.push({ phase: 'container stops', key: 'RunTimeQuery', command: '(poll up to 10 s)', exitCode: null, output: '', seconds: 0, ok: status !== 'running', note: `last status ${status ?? '(none)'}` });
+    record({ phase: 'container stops', key: 'RunTimeQuery', command: '(poll up to 10 s)', exitCode: null, output: '', seconds: 0, ok: status !== 'running', note: `last status ${status ?? '(none)'}` });
     await step('kill at cleanup', 'RunTimeKill', cleanup(ctx), () => [true, 'Slurm runs Kill only while Query says running']);
     await step('delete at cleanup', 'RunTimeDelete', cleanup(ctx), zero('deleted'));
     const left = queryStatus(await runCommand(expandPatterns(conf.RunTimeQuery as string, ctx), cmdOptions(ctx)));
-    steps.push({ phase: 'nothing left behind', key: 'RunTimeDelete', command: '(query with the task id)', exitCode: null, output: '', seconds: 0, ok: !left, note: left ? `the container is still there (status ${left}): the cleanup id misses it (%t?)` : 'gone' });
+    record({ phase: 'nothing left behind', key: 'RunTimeDelete', command: '(query with the task id)', exitCode: null, output: '', seconds: 0, ok: !left, note: left ? `the container is still there (status ${left}): the cleanup id misses it (%t?)` : 'gone' });
     if (left) await runCommand(expandPatterns(conf.RunTimeDelete as string, ctx), cmdOptions(ctx));
   }
 }
