@@ -6,8 +6,11 @@
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 
+// Another user's identity, for root running the check on their behalf.
 export type RunAs = { uid: number; gid: number; home: string; name: string };
+// How a command ended: exit code (128+N for signal N), merged output, and whether it hit the timeout.
 export type Finished = { exitCode: number | null; output: string; seconds: number; timedOut: boolean };
+// A command still running: its pid (%p), output so far, and a kill for its process group.
 export type Running = { pid: number; done: Promise<Finished>; output: () => string; kill: () => void };
 
 // Starts COMMAND under /bin/sh in CWD, as RUNAS when given (root only).

@@ -10,9 +10,12 @@ import { expandPatterns, type PatternContext } from './patterns.js';
 import { runCommand, startCommand, type Finished, type RunAs } from './check-run.js';
 import { prepareTask } from './check-task.js';
 
+// One judged command: what ran, how it ended, and why that is good or bad.
 export type Step = { phase: string; key: string; command: string; exitCode: number | null; output: string; seconds: number; ok: boolean; note: string };
+// The whole check; PASSED when every step is ok.
 export type CheckReport = { mode: 'run' | 'create/start'; ignoreConfig: boolean; steps: Step[]; passed: boolean };
 
+// What to check and as whom.
 export type CheckOptions = {
   conf: OciConf; version: SlurmVersion; bundle: string; user: { name: string; uid: number }; runAs?: RunAs; timeoutMs: number;
   onStep?: (step: Step) => void; // progress: each step as soon as it is judged

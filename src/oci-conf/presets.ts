@@ -21,6 +21,7 @@ export type GenerateOptions = {
 // A script a preset needs: rendered from TEMPLATE, installed at INSTALL (a plain path).
 export type Helper = { name: string; install: string; template: string; data: object };
 
+// What a preset builds: the keys, the helper scripts, and comment lines for the file header.
 export type Built = { conf: OciConf; helpers: Helper[]; notes: string[] };
 
 type Globals = (o: GenerateOptions, v: SlurmVersion) => string[];
@@ -130,4 +131,5 @@ export const PRESETS = {
 } satisfies Record<string, Preset>;
 
 export type PresetName = keyof typeof PRESETS;
+// The preset names, for --preset choices and the schema's enum.
 export const PRESET_NAMES = Object.keys(PRESETS) as PresetName[];
