@@ -10,8 +10,8 @@ import os from 'node:os';
 export type RunAs = { uid: number; gid: number; home: string; name: string };
 // How a command ended: exit code (128+N for signal N), merged output, and whether it hit the timeout.
 export type Finished = { exitCode: number | null; output: string; seconds: number; timedOut: boolean };
-// A command still running: its pid (%p), output so far, and a kill for its process group.
-export type Running = { pid: number; done: Promise<Finished>; output: () => string; kill: () => void };
+// A command still running: its pid (%p), output so far, and signals for its whole process group.
+export type Running = { pid: number; done: Promise<Finished>; output: () => string; kill: () => void; signal: (name: NodeJS.Signals) => void };
 
 // Starts COMMAND under /bin/sh in CWD, as RUNAS when given (root only).
 export function startCommand(command: string, options: { cwd: string; runAs?: RunAs; timeoutMs: number }): Running {
@@ -21,13 +21,14 @@ export function startCommand(command: string, options: { cwd: string; runAs?: Ru
   const child = spawn('/bin/sh', ['-c', `exec 2>&1\n${command}`], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'ignore'], detached: true, uid: runAs?.uid, gid: runAs?.gid, env });
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  const kill = () => {
+  const signal = (name: NodeJS.Signals) => {
     try {
-      process.kill(-child.pid!, 'SIGKILL');
+      process.kill(-child.pid!, name);
     } catch {
       // already gone
     }
   };
+  const kill = () => signal('SIGKILL');
   const done = new Promise<Finished>((resolve) => {
     let exitCode: number | null = null;
     const finish = (timedOut: boolean) => {
@@ -43,7 +44,7 @@ export function startCommand(command: string, options: { cwd: string; runAs?: Ru
     child.on('error', () => finish(false));
     child.on('close', () => finish(false)); // the pipe's EOF, as run_command waits for it
   });
-  return { pid: child.pid ?? -1, done, output: () => output, kill };
+  return { pid: child.pid ?? -1, done, output: () => output, kill, signal };
 }
 
 // Runs COMMAND to EOF on its output (or the timeout).

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { atLeast, type SlurmVersion } from './keys.js';
 import type { OciConf } from './parse.js';
 import { expandPatterns, type PatternContext } from './patterns.js';
-import { runCommand, startCommand, type Finished, type RunAs } from './check-run.js';
+import { runCommand, startCommand, type Finished, type RunAs, type Running } from './check-run.js';
 import { prepareTask } from './check-task.js';
 
 // One judged command: what ran, how it ended, and why that is good or bad.
@@ -85,13 +85,14 @@ export async function checkOciConf(o: CheckOptions): Promise<CheckReport> {
     const ctx = task(1, LONG);
     const running = startCommand(expandPatterns(conf.RunTimeRun as string, ctx), cmdOptions(ctx));
     for (let i = 0; i < 100 && !running.output().includes('started'); i++) await sleep(100);
-    const end = ignoreConfig ? { ...ctx, task: { ...ctx.task!, pid: running.pid } } : cleanup(ctx);
+    const wait = (ms: number) => Promise.race([running.done, sleep(ms).then(() => undefined)]);
+    if (ignoreConfig) return endByGroupSignal(running, wait);
+    const end = cleanup(ctx);
     await step('query at cleanup', 'RunTimeQuery', end, (r) => {
       const status = queryStatus(r);
       return [status === 'running', status ? `status ${status}` : 'no JSON "status" in the output: Slurm cannot see the container (does the id match without %t?)'];
     });
     await step('kill at cleanup', 'RunTimeKill', end, zero('signal sent'));
-    const wait = (ms: number) => Promise.race([running.done, sleep(ms).then(() => undefined)]);
     const killed = await wait(5_000);
     await step('delete at cleanup', 'RunTimeDelete', end, (r) => [r.exitCode === 0 || killed !== undefined, r.exitCode === 0 ? 'deleted' : 'nothing left to delete (run removes the container when it ends)']);
     const stopped = killed ?? (await wait(10_000));
@@ -102,6 +103,18 @@ export async function checkOciConf(o: CheckOptions): Promise<CheckReport> {
       running.kill();
       await running.done;
     }
+  }
+
+  // IgnoreFileConfigJson: slurmstepd never runs Kill/Delete (no container status); a step ends by
+  // signalling the task's process group, so that is what is tried here.
+  async function endByGroupSignal(running: Running, wait: (ms: number) => Promise<Finished | undefined>): Promise<void> {
+    running.signal('SIGTERM');
+    const termed = await wait(5_000);
+    if (!termed) running.kill();
+    const stopped = termed ?? (await wait(10_000));
+    const note = termed ? 'the task stopped on SIGTERM' : stopped ? 'the task stopped only on SIGKILL' : "a process outside the task's process group still holds its output: the container outlives the step";
+    record({ phase: "step end: signal the task's process group", key: 'RunTimeRun', command: `kill -TERM -${running.pid}`, exitCode: stopped?.exitCode ?? null, output: '', seconds: 0, ok: stopped !== undefined, note });
+    record({ phase: 'cleanup', key: 'RunTimeKill', command: '(not run)', exitCode: null, output: '', seconds: 0, ok: true, note: 'with IgnoreFileConfigJson slurmstepd runs neither Kill nor Delete' });
   }
 
   // Create/start mode: create, wait for "created", start, poll until it stops, clean up.

@@ -36,6 +36,8 @@ function lintCommands(conf: OciConf, at: (key: string) => number, version: Slurm
   }
   const privileged = RUNTIME_KEYS.find((k) => /(^|[\s;&|(])(sudo|doas|pkexec)\s|singularity\s+oci\s/.test(cmd(k) ?? ''));
   if (privileged) warn(privileged, `${privileged} runs a privileged (sudo or setuid) runtime: users control the bundle and config.json it reads`, 'prefer a rootless runtime (crun, runc --rootless, Apptainer/Singularity --userns)');
+  const dashKill = RUNTIME_KEYS.find((k) => /(^|[\s;&|(])kill\s+-s\s+SIG[A-Z]/.test(cmd(k) ?? ''));
+  if (dashKill) warn(dashKill, `${dashKill} uses \`kill -s SIG...\`: Slurm runs it with /bin/sh, and dash (Debian, Ubuntu) rejects SIG-prefixed names ("invalid signal number or name")`, 'write the name without SIG, e.g. kill -s TERM %p');
   const lingering = RUNTIME_KEYS.find((k) => /\/run\/user\/(%U|\$\(id -u\))/.test(cmd(k) ?? ''));
   if (lingering) warn(lingering, 'the runtime root is under /run/user/%U, which exists only while the user has a session on the node', 'enable lingering for every user (`loginctl enable-linger USER`) or choose a root that always exists');
   const main = cmd('RunTimeRun') ? 'RunTimeRun' : 'RunTimeCreate';

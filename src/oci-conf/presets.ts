@@ -56,6 +56,7 @@ function ociRuntime(program: string | ((o: GenerateOptions) => string), mode: 'r
 
 const rootless: Globals = (o, v) => ['--rootless=true', o.root ? shellQuote(`--root=${o.root}`) : `--root=${userRoot(v)}`];
 // IgnoreFileConfigJson presets: the runtime gets the task's argv (%@) and is signalled by pid.
+// Signal names without SIG: /bin/sh is dash on Debian, whose kill rejects `-s SIGTERM` (the page's spelling).
 const byPid = (run: string, term: string, kill: string): OciConf => ({ IgnoreFileConfigJson: true, EnvExclude: EXCLUDE, RunTimeEnvExclude: EXCLUDE, RunTimeRun: run, RunTimeKill: `kill -s ${term} %p`, RunTimeDelete: `kill -s ${kill} %p` });
 
 const ENROOT_DIR = '/usr/local/bin';
@@ -77,7 +78,7 @@ export const PRESETS = {
   'singularity-userns': {
     describe: 'Singularity/Apptainer in a user namespace (IgnoreFileConfigJson)',
     since: '23.02',
-    build: (o) => ({ conf: byPid(`${shellQuote(o.runtime ?? 'singularity')} exec --userns %r %@`, 'SIGTERM', 'SIGKILL'), helpers: [], notes: [] }),
+    build: (o) => ({ conf: byPid(`${shellQuote(o.runtime ?? 'singularity')} exec --userns %r %@`, 'TERM', 'KILL'), helpers: [], notes: [] }),
   },
   'singularity-oci': {
     describe: 'Singularity OCI mode through sudo (testing only: a security risk)',
@@ -92,7 +93,7 @@ export const PRESETS = {
     since: '23.02',
     build: (o) => ({
       conf: {
-        ...byPid(`env -i PATH=/usr/local/bin:/usr/local/sbin:/usr/bin:/usr/sbin:/bin:/sbin USER=%u HOME=/home/%u ${shellQuote(o.runtime ?? 'ch-run')} -w --bind /etc/group:/etc/group --bind /etc/passwd:/etc/passwd --bind /etc/slurm:/etc/slurm --bind %m:/var/run/slurm --bind /var/run/munge:/var/run/munge --set-env=%e --no-passwd %r -- %@`, 'SIGTERM', 'SIGKILL'),
+        ...byPid(`env -i PATH=/usr/local/bin:/usr/local/sbin:/usr/bin:/usr/sbin:/bin:/sbin USER=%u HOME=/home/%u ${shellQuote(o.runtime ?? 'ch-run')} -w --bind /etc/group:/etc/group --bind /etc/passwd:/etc/passwd --bind /etc/slurm:/etc/slurm --bind %m:/var/run/slurm --bind /var/run/munge:/var/run/munge --set-env=%e --no-passwd %r -- %@`, 'TERM', 'KILL'),
         CreateEnvFile: 'newline',
       },
       helpers: [],
@@ -105,7 +106,7 @@ export const PRESETS = {
     build: (o) => {
       const dir = o.helperDir ?? ENROOT_DIR;
       return {
-        conf: { ...byPid(`${helperPath(dir, 'enroot-start-wrapper')} %b %m %e -- %@`, 'SIGINT', 'SIGTERM'), CreateEnvFile: 'newline' },
+        conf: { ...byPid(`${helperPath(dir, 'enroot-start-wrapper')} %b %m %e -- %@`, 'INT', 'TERM'), CreateEnvFile: 'newline' },
         helpers: [{ name: 'enroot-start-wrapper', install: `${dir}/enroot-start-wrapper`, template: 'oci-templates/enroot-start-wrapper.hbs', data: { enroot: o.runtime ?? 'enroot' } }],
         notes: [],
       };
@@ -118,7 +119,7 @@ export const PRESETS = {
       const dir = (o.helperDir ?? MULTI_DIR).replace(/\/+$/, '');
       const runner = (user: boolean) => ({ template: 'oci-templates/slurm-oci-run-default.hbs', data: { user, apptainer: o.runtime ?? 'apptainer' } });
       return {
-        conf: byPid(`${helperPath(dir, 'run')} %b %m %u %U %n %j %s %t %@`, 'SIGTERM', 'SIGKILL'),
+        conf: byPid(`${helperPath(dir, 'run')} %b %m %u %U %n %j %s %t %@`, 'TERM', 'KILL'),
         helpers: [
           { name: 'run', install: `${dir}/run`, template: 'oci-templates/slurm-oci-run.hbs', data: { defaultRunner: `${dir}/slurm-oci-run-default` } },
           { name: 'slurm-oci-run-default', install: `${dir}/slurm-oci-run-default`, ...runner(false) },

@@ -65,6 +65,21 @@ describe('generated presets on the cluster', () => {
   });
 });
 
+describe('multi-runtime site kit', () => {
+  test('the dispatcher runs the site default, or the user own ~/.slurm-oci-run (here: crun)', async () => {
+    await install(`rm -rf /tmp/kit && ${cli} generate site --preset multi-runtime --out /tmp/kit 2>/dev/null &&
+      mkdir -p /opt/slurm-oci && install -m 755 /tmp/kit/run /tmp/kit/slurm-oci-run-default /opt/slurm-oci/ && cp /tmp/kit/oci.conf /etc/slurm/oci.conf`);
+    await tbUserSh('rm -f ~/.slurm-oci-run');
+    const byDefault = await srun('cat /etc/testbed-marker');
+    expect(byDefault).toMatchObject({ rc: 127, out: expect.stringMatching(/slurm-oci-run-default: .*apptainer: not found/) }); // no Apptainer here
+    await tbUserSh(`install -m 700 ${projectInside}/test/fixtures/oci-conf/user-runner-crun.sh ~/.slurm-oci-run`);
+    expect(await srun('cat /etc/testbed-marker')).toEqual({ rc: 0, out: 'inside-busybox' });
+    expect((await srun(`sh -c 'exit 3'`)).rc).toBe(3);
+    const check = await tbUserSh(`${cli} check oci-conf /etc/slurm/oci.conf --bundle /srv/busybox > ~/check.txt 2>&1; echo $?; cat ~/check.txt`);
+    expect(check.stdout).toMatch(/^0\n[\s\S]*the task stopped on SIGTERM[\s\S]*verdict: PASS/);
+  });
+});
+
 describe('check oci-conf finds what hangs or leaks in Slurm', () => {
   test('crun create/start: Create keeps its output pipe open (the step hang), verdict FAIL', async () => {
     await tbSh(`${cli} generate oci-conf --preset crun-create -o /tmp/create.conf 2>/dev/null; chmod 644 /tmp/create.conf`);
