@@ -30,7 +30,7 @@ function lintCommands(conf: OciConf, at: (key: string) => number, version: Slurm
   const warn = (key: string, message: string, fix: string) => findings.push({ line: at(key), key, severity: 'warning', message, fix });
   const ignoreConfig = conf.IgnoreFileConfigJson === true && atLeast(version, '23.02');
   const cmd = (k: string) => (typeof conf[k] === 'string' ? (conf[k] as string) : undefined);
-  if (cmd('RunTimeCreate') && !cmd('RunTimeRun')) warn('RunTimeCreate', 'create/start mode: Slurm polls RunTimeQuery for the whole step and does not pass the exit code through; with crun 1.21 and Slurm 24.11 the step hangs (the waiting container keeps the output pipe of RunTimeCreate open; `slurm-oci check oci-conf` shows it)', 'use run mode (RunTimeRun) if the runtime has `run`');
+  if (cmd('RunTimeCreate') && !cmd('RunTimeRun')) warn('RunTimeCreate', 'create/start mode: Slurm polls RunTimeQuery for the whole step and does not pass the exit code through; with crun 1.21 and with runc on Slurm 24.11 the step hangs (the created container keeps the output pipe of RunTimeCreate open and slurmstepd reads it to EOF; `slurm-oci check oci-conf` shows it)', 'use run mode (RunTimeRun) if the runtime has `run`');
   for (const k of ['RunTimeKill', 'RunTimeDelete', ...(cmd('RunTimeRun') ? ['RunTimeQuery'] : [])]) {
     if (cmd(k) && patternLetters(cmd(k)!).has('t')) warn(k, `${k} names the container with %t, but slurmstepd cleans up without a task (%t = -1): the id does not match and the container is left behind`, 'use an id without %t, e.g. %n.%u.%j.%s, in every RunTime* command');
   }

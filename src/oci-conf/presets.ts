@@ -38,8 +38,8 @@ const excludes = (v: SlurmVersion): OciConf => (atLeast(v, '23.02') ? { EnvExclu
 
 // A runc-compatible runtime driven in run or create/start mode.
 // PROGRAM gives the command words, GLOBALS its global arguments (both already shell-quoted).
-// Kill signals the container's init, not `kill -a`: rootless crun without a delegated cgroup finds
-// no processes for --all and signals nothing (exit 0), seen on the test cluster; init's death ends the rest.
+// Kill signals the container's init, not `kill -a`: on the test cluster rootless `crun kill -a`
+// exited 0 without signalling anything (no delegated cgroup, it seems); init's death ends the rest.
 function ociRuntime(program: string | ((o: GenerateOptions) => string), mode: 'run' | 'create', globals: Globals, del = 'delete --force'): Preset['build'] {
   return (o, v) => {
     const command = typeof program === 'string' ? shellQuote(o.runtime ?? program) : program(o);
@@ -49,7 +49,7 @@ function ociRuntime(program: string | ((o: GenerateOptions) => string), mode: 'r
     if (mode === 'run') conf.RunTimeRun = `${base} run --bundle %b ${id}`;
     else Object.assign(conf, { RunTimeCreate: `${base} create --bundle %b ${id}`, RunTimeStart: `${base} start ${id}` });
     Object.assign(conf, { RunTimeKill: `${base} kill ${id}`, RunTimeDelete: `${base} ${del} ${id}` });
-    const notes = mode === 'create' ? ['create/start mode: Slurm polls RunTimeQuery and does not pass the exit code through, and with crun 1.21 on Slurm 24.11 the step hung; prefer the run preset.'] : [];
+    const notes = mode === 'create' ? ['create/start mode: Slurm polls RunTimeQuery and does not pass the exit code through, and with crun 1.21 and runc on Slurm 24.11 the step hung; prefer the run preset.'] : [];
     return { conf, helpers: [], notes };
   };
 }
