@@ -4,7 +4,8 @@
 import yargs, { type Argv, type CommandModule } from 'yargs';
 import { CliError } from './errors.js';
 
-type Group = { describe: string; load: () => Promise<{ default: CommandModule }> };
+// A group's module is typed from its own builder, so the table only knows it is some CommandModule.
+type Group = { describe: string; load: () => Promise<{ default: object }> };
 
 const groups: Record<string, Group> = {
   generate: {
@@ -18,6 +19,14 @@ const groups: Record<string, Group> = {
   check: {
     describe: 'Try a config for real, outside Slurm (on a compute node)',
     load: () => import('./commands/check/index.js'),
+  },
+  doctor: {
+    describe: 'Check this node and user for running containers through Slurm',
+    load: () => import('./commands/doctor/index.js'),
+  },
+  bundle: {
+    describe: 'Create, validate and rewrite OCI bundles (rootless config.json, as scrun.lua does)',
+    load: () => import('./commands/bundle/index.js'),
   },
 };
 
@@ -41,7 +50,7 @@ export async function runCli(argv: string[]): Promise<void> {
   for (const [groupName, group] of Object.entries(groups)) {
     parser =
       groupName === name
-        ? parser.command((await group.load()).default)
+        ? parser.command((await group.load()).default as CommandModule)
         : parser.command(groupName, group.describe);
   }
   await parser.parseAsync();

@@ -1,6 +1,7 @@
 // Rootless Podman set-ups for e2e tests: each gets its own containers.conf, storage.conf and store
 // under the user's home (switching one store between drivers trips Podman's database), selected per
 // command through CONTAINERS_CONF / CONTAINERS_STORAGE_CONF, so tests never touch each other's state.
+// Rootless Podman takes its store from rootless_storage_path and ignores graphroot there.
 import { tbUserSh, type Result } from './testbed.js';
 
 export type PodmanSetup = {
@@ -43,6 +44,7 @@ cat > "${dir}/storage.conf" <<EOF
 [storage]
 driver = "${driver}"
 graphroot = "${dir}/graph"
+rootless_storage_path = "${dir}/graph"
 runroot = "${run}/run"
 EOF`,
     { user },

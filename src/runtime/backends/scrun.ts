@@ -13,17 +13,13 @@ import { packageFile } from '../../util/package-root.js';
 import type { Context } from '../context.js';
 import { log } from '../log.js';
 import { readFile, writeFile } from '../scrun/files.js';
-import { childrenOf, isAlive } from '../scrun/proc.js';
-import { cancelJob, jobEnd } from '../scrun/slurm.js';
+import { isAlive } from '../scrun/proc.js';
+import { cancelJob } from '../scrun/slurm.js';
+import { scrunGlobals, stopAnchorAndJob } from '../scrun/stop.js';
 import { capture } from '../spawn.js';
 import type { OciState } from '../state.js';
 import type { ContainerRecord } from '../store.js';
 import type { Backend, CreateOptions } from './types.js';
-
-// scrun's global flags: our per-container root; scrun rejects --log-format text and ignores the rest.
-export const scrunGlobals = (ctx: Context, record: ContainerRecord): string[] => [
-  '--root', record.backendRoot, ...(ctx.globals.debug ? ['--debug'] : []),
-];
 
 // Runs one scrun command; a failure becomes one error line with scrun's own message.
 export function scrunCommand(ctx: Context, record: ContainerRecord, args: string[], timeoutMs = 60_000): void {
@@ -32,6 +28,17 @@ export function scrunCommand(ctx: Context, record: ContainerRecord, args: string
     const why = r.code === 124 ? `no answer in ${timeoutMs / 1000} s` : r.stderr.trim().split('\n').pop() || `exit ${r.code}`;
     throw new CliError(`scrun ${args[0]} ${record.id} failed: ${why}`, 1);
   }
+}
+
+// Whether DIR is itself an overlay mount of this mount namespace (Podman's overlay driver): a
+// Slurm job, outside this namespace, sees the empty directory underneath.
+function isOverlayMount(dir: string): boolean {
+  for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
+    const [left, right] = line.split(' - ');
+    const mountPoint = left?.split(' ')[4]?.replace(/\\(\d{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+    if (mountPoint === dir && /^(overlay|fuse\.fuse-overlayfs)$/.test(right?.split(' ')[0] ?? '')) return true;
+  }
+  return false;
 }
 
 // What scrun needs before it can allocate: an answering controller, oci.conf and scrun.lua next
@@ -54,9 +61,9 @@ function precheck(record: ContainerRecord): void {
 
 // Starts the supervisor and waits for its verdict on scrun create; returns it still running.
 async function createWithSupervisor(ctx: Context, record: ContainerRecord, options: CreateOptions): Promise<ChildProcess> {
-  if (fs.readdirSync(record.rootfs).length === 0) {
+  if (fs.readdirSync(record.rootfs).length === 0 || isOverlayMount(record.rootfs)) {
     throw new CliError(
-      `the rootfs ${record.rootfs} is empty on this host, so a Slurm job would find no program to run`,
+      `the rootfs ${record.rootfs} is empty outside this mount namespace, so a Slurm job would find no program to run`,
       1,
       "Podman's overlay driver mounts the rootfs inside Podman's own namespace; use the vfs driver " +
         '(storage.conf: driver = "vfs"; `slurm-oci generate storage-conf` writes one)',
@@ -109,19 +116,12 @@ async function startAndWait(ctx: Context, record: ContainerRecord): Promise<void
 }
 
 // Kills whatever is left of the container on this host and in Slurm.
-function cleanup(ctx: Context, record: ContainerRecord): void {
+async function cleanup(ctx: Context, record: ContainerRecord): Promise<void> {
   const dir = ctx.store.dir(record.id);
   const supervisor = readFile(dir, 'supervisor');
   if (supervisor && isAlive(supervisor.pid, supervisor.start)) process.kill(supervisor.pid, 'SIGKILL');
   const anchor = readFile(dir, 'anchor');
-  if (anchor && isAlive(anchor.pid, anchor.start)) {
-    capture(record.binary, [...scrunGlobals(ctx, record), 'delete', '--force', record.id], 30_000);
-    if (isAlive(anchor.pid, anchor.start)) {
-      for (const child of childrenOf(anchor.pid)) process.kill(child.pid, 'SIGKILL');
-      process.kill(anchor.pid, 'SIGKILL');
-    }
-  }
-  if (anchor?.jobId && record.slurm && !jobEnd(record.slurm, anchor.jobId)?.finished) cancelJob(record.slurm, anchor.jobId);
+  await stopAnchorAndJob(ctx, record, anchor, anchor?.jobId);
   fs.rmSync(record.backendRoot, { recursive: true, force: true });
 }
 
@@ -173,7 +173,7 @@ export const scrun: Backend = {
   },
 
   async delete(ctx, record) {
-    cleanup(ctx, record);
+    await cleanup(ctx, record);
   },
 
   async run(ctx, record, options, detach) {

@@ -44,7 +44,9 @@ export function jobEnd(slurm: SlurmCommands, jobId: number): JobEnd | undefined 
   if (!job) return undefined;
   const state = (job.job_state ?? []).join(',');
   const finished = FINISHED.test(state);
-  const code = job.exit_code;
+  // derived_exit_code is the highest exit code of the job's steps, i.e. srun's (the container's);
+  // exit_code is what scrun's anchor reported when it completed the job
+  const code = job.derived_exit_code?.return_code?.set ? job.derived_exit_code : job.exit_code;
   const signal = code?.signal?.id?.set ? code.signal.id.number : undefined;
   const exitCode = !finished ? undefined : signal ? 128 + signal : (code?.return_code?.number ?? 0);
   return { state, finished, exitCode };

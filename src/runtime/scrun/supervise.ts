@@ -7,14 +7,14 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { scrunGlobals } from '../backends/scrun.js';
 import type { Context } from '../context.js';
 import { configureLog, log } from '../log.js';
 import { Store, type ContainerRecord } from '../store.js';
 import { capture } from '../spawn.js';
 import { readFile, writeFile } from './files.js';
 import { childrenOf, isAlive, procStat, waitStatusToCode } from './proc.js';
-import { cancelJob, findJob, jobEnd } from './slurm.js';
+import { findJob, jobEnd } from './slurm.js';
+import { scrunGlobals, stopAnchorAndJob } from './stop.js';
 
 // How long the anchor may sit with no live srun before we call the container ended.
 const SRUN_GONE_GRACE_MS = 2_000;
@@ -58,7 +58,10 @@ async function watch(record: ContainerRecord, anchor: { pid: number; start: numb
   for (;;) {
     if (!isAlive(anchor.pid, anchor.start)) return { srunCode, how: 'anchor exited' };
     const sruns = childrenOf(anchor.pid).filter((c) => c.comm === 'srun');
-    for (const z of sruns.filter((c) => c.state === 'Z')) srunCode = waitStatusToCode(z.exitCode);
+    for (const z of sruns.filter((c) => c.state === 'Z')) {
+      srunCode = waitStatusToCode(z.exitCode);
+      log('debug', `srun ${z.pid} is a zombie with wait status ${z.exitCode}`);
+    }
     if (sruns.some((c) => c.state !== 'Z')) noSrunSince = undefined;
     else if ((noSrunSince ??= Date.now()) + SRUN_GONE_GRACE_MS < Date.now()) return { srunCode, how: 'srun ended, anchor stuck' };
     if (anchor.jobId && record.slurm && Date.now() > nextJobPoll) {
@@ -69,27 +72,31 @@ async function watch(record: ContainerRecord, anchor: { pid: number; start: numb
   }
 }
 
-// The container's exit code from the job record, waiting up to 10 s for the controller to settle.
-async function jobExitCode(record: ContainerRecord, jobId: number | undefined): Promise<number | undefined> {
-  if (!jobId || !record.slurm) return undefined;
-  for (let i = 0; i < 20; i++) {
-    const end = jobEnd(record.slurm, jobId);
-    if (end?.finished) return end.exitCode;
-    await sleep(500);
+// The job scrun allocated for the container, asking the controller a few times (it may be busy).
+async function jobOf(record: ContainerRecord): Promise<number | undefined> {
+  for (let i = 0; i < 5 && record.slurm; i++) {
+    const jobId = findJob(record.slurm, record.id);
+    if (jobId) return jobId;
+    await sleep(1000);
   }
+  log('warning', `no Slurm job found for container ${record.id}`);
   return undefined;
 }
 
-// Stops whatever of the container is still there: the anchor (politely, then not) and the job.
-function finish(ctx: Context, record: ContainerRecord, anchorPid: number | undefined, jobId: number | undefined): void {
-  if (anchorPid && isAlive(anchorPid)) {
-    capture(record.binary, [...scrunGlobals(ctx, record), 'delete', '--force', record.id], 15_000);
-    if (isAlive(anchorPid)) {
-      for (const child of childrenOf(anchorPid)) process.kill(child.pid, 'SIGKILL');
-      process.kill(anchorPid, 'SIGKILL');
+// The container's exit code from the job record, waiting up to 20 s for the controller to settle.
+async function jobExitCode(record: ContainerRecord, known: number | undefined): Promise<number | undefined> {
+  const jobId = known ?? (await jobOf(record));
+  if (!jobId || !record.slurm) return undefined;
+  for (let i = 0; i < 40; i++) {
+    const end = jobEnd(record.slurm, jobId);
+    if (end?.finished) {
+      log('debug', `job ${jobId} ended ${end.state}, exit code ${end.exitCode}`);
+      return end.exitCode;
     }
+    if (i === 0) log('debug', `job ${jobId} is ${end?.state ?? 'not known to scontrol'}; waiting for it to end`);
+    await sleep(500);
   }
-  if (jobId && record.slurm && !jobEnd(record.slurm, jobId)?.finished) cancelJob(record.slurm, jobId);
+  return undefined;
 }
 
 // Waits for `start` (or a signal); true when the container should run.
@@ -131,9 +138,9 @@ export async function supervise(dir: string): Promise<number> {
   log('info', 'start requested: running scrun create');
   const created = await scrunCreate(ctx, record, dir, abort.signal);
   const anchorPid = Number(fs.readFileSync(path.join(dir, 'anchor.pid'), { encoding: 'utf8', flag: 'a+' }).trim()) || undefined;
-  const jobId = record.slurm ? findJob(record.slurm, record.id) : undefined;
+  const jobId = created.code === 0 ? await jobOf(record) : record.slurm && findJob(record.slurm, record.id);
   if (created.code !== 0 || abort.signal.aborted || !anchorPid) {
-    finish(ctx, record, anchorPid, jobId);
+    await stopAnchorAndJob(ctx, record, anchorPid ? { pid: anchorPid } : undefined, jobId);
     const why = abort.signal.aborted
       ? 'interrupted; the Slurm allocation was cancelled'
       : (created.stderr.trim().split('\n').filter(Boolean).pop() ?? `scrun create exited ${created.code}`);
@@ -152,7 +159,7 @@ export async function supervise(dir: string): Promise<number> {
   const seen = await watch(record, anchor);
   const exitCode = seen.srunCode ?? (await jobExitCode(record, jobId)) ?? 255;
   log('info', `container ended (${seen.how}), exit code ${exitCode}`);
-  finish(ctx, record, isAlive(anchor.pid, anchor.start) ? anchor.pid : undefined, jobId);
+  await stopAnchorAndJob(ctx, record, anchor, jobId);
   writeFile(dir, 'exit', { exitCode, how: seen.how });
   return exitCode;
 }

@@ -1,0 +1,27 @@
+// Timing helpers for the benchmarks: wall time of a command, interleaved rounds, medians.
+import { spawnSync } from 'node:child_process';
+
+// Wall time of one run of ARGV in milliseconds; throws if it fails.
+export function timeRun(argv, options = {}) {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(argv[0], argv.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', ...options });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`${argv.join(' ')} failed (${r.status}): ${r.stderr}`);
+  return ms;
+}
+
+export const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+// Runs every case ROUNDS times, interleaved (so drift hits all alike), after one warm-up each;
+// returns the median per case name.
+export function interleaved(cases, rounds) {
+  const times = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+  for (const run of Object.values(cases)) run();
+  for (let i = 0; i < rounds; i++) for (const [name, run] of Object.entries(cases)) times[name].push(run());
+  return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
+}
+
+export const fmt = (ms) => `${ms.toFixed(1)} ms`;

@@ -1,0 +1,58 @@
+// slurm-oci-runtime's cost over the backend it wraps (issue 2), measured in one run inside the
+// test cluster as an ordinary user:
+//  1. `slurm-oci-runtime state ID` (crun backend) vs `node -e 0` + `crun state ID`: target ≤ 1.3
+//  2. `podman run --rm busybox true` with runtime slurm-oci-runtime (crun) vs crun itself: ≤ 1.15
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fmt, interleaved, timeRun } from './lib.mjs';
+
+const runtime = '/project/bin/slurm-oci-runtime';
+const xdg = process.env.XDG_RUNTIME_DIR;
+const sh = (script) => {
+  const r = spawnSync('sh', ['-c', script], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${script}: ${r.stderr}`);
+  return r.stdout;
+};
+
+// 1. state
+const bundle = '/tmp/bench-bundle';
+sh(`rm -rf ${bundle} && mkdir -p ${bundle} && cp /srv/busybox/config.json ${bundle}/ && ln -s /srv/busybox/rootfs ${bundle}/rootfs`);
+// the created container holds the runtime's stdio (as with runc): give it none, or sh never returns
+spawnSync(runtime, ['delete', '--force', 'bench1']);
+if (spawnSync(runtime, ['--backend', 'crun', 'create', '-b', bundle, 'bench1'], { stdio: 'ignore' }).status !== 0) {
+  throw new Error('create failed');
+}
+const crunRoot = path.join(xdg, 'slurm-oci/backends/crun');
+const state = interleaved(
+  {
+    runtime: () => timeRun([runtime, 'state', 'bench1']),
+    node: () => timeRun(['node', '-e', '0']),
+    crun: () => timeRun(['crun', '--root', crunRoot, 'state', 'bench1']),
+  },
+  40,
+);
+sh(`${runtime} delete --force bench1`);
+const stateRatio = state.runtime / (state.node + state.crun);
+console.log(`state: slurm-oci-runtime ${fmt(state.runtime)}; node -e 0 ${fmt(state.node)} + crun state ${fmt(state.crun)}`);
+console.log(`  ratio ${stateRatio.toFixed(2)} (target <= 1.30)`);
+
+// 2. podman run, through our runtime on crun vs crun directly
+const confs = {};
+for (const [name, rt] of [['ours', runtime], ['crun', '/usr/bin/crun']]) {
+  const dir = path.join(process.env.HOME, `bench-podman-${name}`);
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'containers.conf'),
+    `[containers]\nnetns = "host"\n[engine]\nruntime = "slurm"\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n` +
+    `static_dir = "${dir}/static"\ntmp_dir = "${xdg}/bench-${name}/tmp"\n[engine.runtimes]\nslurm = ["${rt}"]\n`);
+  fs.writeFileSync(path.join(dir, 'storage.conf'), `[storage]\ndriver = "vfs"\ngraphroot = "${dir}/graph"\nrootless_storage_path = "${dir}/graph"\nrunroot = "${xdg}/bench-${name}/run"\n`);
+  confs[name] = { ...process.env, CONTAINERS_CONF: `${dir}/containers.conf`, CONTAINERS_STORAGE_CONF: `${dir}/storage.conf`, SLURM_OCI_BACKEND: 'crun' };
+  sh(`CONTAINERS_CONF=${dir}/containers.conf CONTAINERS_STORAGE_CONF=${dir}/storage.conf podman import -q /srv/busybox.tar localhost/busybox`);
+}
+const run = (name) => () => timeRun(['podman', 'run', '--rm', 'localhost/busybox', 'true'], { env: confs[name] });
+const podman = interleaved({ ours: run('ours'), crun: run('crun') }, 15);
+const podmanRatio = podman.ours / podman.crun;
+console.log(`podman run --rm busybox true: via slurm-oci-runtime (crun) ${fmt(podman.ours)}; crun directly ${fmt(podman.crun)}`);
+console.log(`  ratio ${podmanRatio.toFixed(2)} (target <= 1.15)`);
+process.exitCode = stateRatio <= 1.3 && podmanRatio <= 1.15 ? 0 : 1;

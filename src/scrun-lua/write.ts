@@ -1,0 +1,34 @@
+// The `generate scrun-lua` command's work: flags to options, options to a file or stdout.
+import fs from 'node:fs';
+import { optionsFromFlags } from '../bundle/rootless-options.js';
+import { writeFileAtomic } from '../util/files.js';
+import { packageFile } from '../util/package-root.js';
+import { generateScrunLua } from './generate.js';
+
+// The command-line flags, camel-cased by yargs.
+export type Flags = {
+  staging: string;
+  copyTool: string;
+  scratchDir: string;
+  stageOut: string[];
+  skip: string[];
+  bindMounts?: string;
+  output?: string;
+};
+
+// Generates scrun.lua from command-line flags and writes it (0644: scrun reads it as the user).
+export function writeScrunLua(flags: Flags): void {
+  const { version } = JSON.parse(fs.readFileSync(packageFile('package.json'), 'utf8')) as { version: string };
+  const text = generateScrunLua(
+    {
+      staging: flags.staging,
+      copyTool: flags.copyTool,
+      scratchDir: flags.scratchDir,
+      stageOut: flags.stageOut,
+      steps: optionsFromFlags(flags.skip, flags.bindMounts),
+    },
+    version,
+  );
+  if (flags.output) writeFileAtomic(flags.output, text, 0o644);
+  else process.stdout.write(text);
+}

@@ -1,0 +1,49 @@
+// Turns on scrun in the test cluster: a run-mode crun oci.conf (the containers page's rootless
+// example) and a scrun.lua that stages nothing, then makes slurmd re-read them.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { tbSh } from './testbed.js';
+
+export const RUN_MODE_CRUN_OCI_CONF = `EnvExclude="^(SLURM_CONF|SLURM_CONF_SERVER)="
+RunTimeEnvExclude="^(SLURM_CONF|SLURM_CONF_SERVER)="
+RunTimeQuery="crun --rootless=true --root=/run/user/%U/ state %n.%u.%j.%s"
+RunTimeKill="crun --rootless=true --root=/run/user/%U/ kill %n.%u.%j.%s"
+RunTimeDelete="crun --rootless=true --root=/run/user/%U/ delete --force %n.%u.%j.%s"
+RunTimeRun="crun --rootless=true --root=/run/user/%U/ run --bundle %b %n.%u.%j.%s"
+`;
+
+export const PASS_THROUGH_SCRUN_LUA = `function slurm_scrun_stage_in(id, bundle, spool_dir, config_file, job_id, user_id, group_id, job_env)
+  return slurm.SUCCESS
+end
+function slurm_scrun_stage_out(id, bundle, orig_bundle, root_path, orig_root_path, spool_dir, config_file, jobid, user_id, group_id)
+  return slurm.SUCCESS
+end
+return slurm.SUCCESS
+`;
+
+// Installs oci.conf and scrun.lua (defaults above) and reconfigures Slurm.
+export async function enableScrun(ociConf = RUN_MODE_CRUN_OCI_CONF, scrunLua = PASS_THROUGH_SCRUN_LUA): Promise<void> {
+  const r = await tbSh(`cat > /etc/slurm/oci.conf && scontrol reconfigure && sleep 1`, { input: ociConf });
+  if (r.exitCode !== 0) throw new Error(`oci.conf install failed: ${r.stderr}`);
+  const l = await tbSh(`cat > /etc/slurm/scrun.lua`, { input: scrunLua });
+  if (l.exitCode !== 0) throw new Error(`scrun.lua install failed: ${l.stderr}`);
+}
+
+// Processes of scrun containers still alive in this cluster (anchors, srun, our supervisors):
+// the test cluster shares the pid namespace with others, so only those in its network namespace.
+export async function leftovers(): Promise<string[]> {
+  const r = await tbSh(
+    `me=$(readlink /proc/self/ns/net); for p in /proc/[0-9]*; do [ "$(readlink $p/ns/net 2>/dev/null)" = "$me" ] || continue; ` +
+      `s=$(awk '{print $3}' $p/stat 2>/dev/null); c=$(tr '\\0' ' ' < $p/cmdline 2>/dev/null); ` +
+      `case "$c" in *scrun-supervisor*|scrun:*|srun*) echo "$s $c";; esac; done`,
+  );
+  return r.stdout.split('\n').filter(Boolean);
+}
+
+// Waits until no job is pending, running or completing (up to 150 s).
+export async function waitForIdleNode(): Promise<void> {
+  for (let i = 0; i < 150; i++) {
+    if ((await tbSh('squeue -h -t PD,R,CG,CF -o %i')).stdout === '') return;
+    await sleep(1000);
+  }
+  throw new Error('the test node stayed busy for 150 s');
+}

@@ -1,0 +1,66 @@
+// The built program as Podman and runc's users run it, on input that needs no backend: bad input
+// gets one line, runc's exit code, a JSON log line, and leaves no state behind.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { beforeEach, expect, test } from '@jest/globals';
+import * as oci from '../../src/generated/oci-validators.cjs';
+
+const bin = path.resolve('bin/slurm-oci-runtime');
+let tmp: string;
+let xdg: string;
+beforeEach(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-cli-'));
+  xdg = path.join(tmp, 'xdg');
+  fs.mkdirSync(xdg);
+});
+const rt = (...args: string[]) => {
+  const r = spawnSync(bin, args, { encoding: 'utf8', cwd: tmp, env: { XDG_RUNTIME_DIR: xdg, PATH: process.env.PATH } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+
+test('--version prints runc-style lines', () => {
+  expect(rt('--version')).toEqual({ code: 0, stdout: 'slurm-oci-runtime version 0.1.0\nspec: 1.3.0\n', stderr: '' });
+  expect(rt('-v').stdout).toMatch(/^slurm-oci-runtime version /);
+});
+
+test('unknown command exits 3, unknown container and unknown flag exit 1, each one line', () => {
+  expect(rt('frobnicate')).toMatchObject({ code: 3, stderr: expect.stringMatching(/^slurm-oci-runtime: unknown command "frobnicate".*\n$/) });
+  expect(rt('state', 'nope')).toEqual({ code: 1, stdout: '', stderr: 'slurm-oci-runtime: container nope does not exist\n' });
+  expect(rt('kill', 'nope', 'NOSIG')).toMatchObject({ code: 1, stderr: expect.stringMatching(/invalid signal "NOSIG"/) });
+  expect(rt('create', '--bogus', 'x')).toMatchObject({ code: 1, stderr: expect.stringMatching(/flag provided but not defined: -bogus/) });
+  expect(rt('delete', '--force', 'nope')).toEqual({ code: 0, stdout: '', stderr: '' });
+});
+
+test('bad bundles are refused before any backend runs, with the JSON path and rule', () => {
+  const bundle = path.join(tmp, 'b');
+  fs.mkdirSync(path.join(bundle, 'rootfs'), { recursive: true });
+  const log = path.join(tmp, 'log.json');
+
+  expect(rt('create', '-b', path.join(tmp, 'missing'), 'c1').stderr).toMatch(/config\.json does not exist/);
+  fs.writeFileSync(path.join(bundle, 'config.json'), '{"ociVersion": ');
+  const invalid = rt('--log', log, '--log-format', 'json', 'create', '-b', bundle, 'c1');
+  expect(invalid.code).toBe(1);
+  expect(invalid.stderr).toMatch(/config\.json is not valid JSON/);
+  expect(JSON.parse(fs.readFileSync(log, 'utf8'))).toMatchObject({ level: 'error', msg: expect.stringMatching(/not valid JSON/) });
+
+  fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify({ ociVersion: '1.0.2', root: { path: 'rootfs' }, process: { cwd: 7 } }));
+  expect(rt('create', '-b', bundle, 'c1').stderr).toMatch(/\/process\/cwd: must be string/);
+  expect(fs.existsSync(path.join(xdg, 'slurm-oci', 'containers', 'c1'))).toBe(false);
+});
+
+test('spec writes a config that the runtime-spec schema accepts; --rootless maps our uid', () => {
+  expect(rt('spec', '--rootless').code).toBe(0);
+  const spec = JSON.parse(fs.readFileSync(path.join(tmp, 'config.json'), 'utf8'));
+  expect(oci.config(spec)).toBe(true);
+  expect(spec.linux.uidMappings).toEqual([{ containerID: 0, hostID: process.getuid!(), size: 1 }]);
+  expect(spec.linux.namespaces.map((n: { type: string }) => n.type)).toContain('user');
+  expect(rt('spec')).toMatchObject({ code: 1, stderr: expect.stringMatching(/exists\. Remove it first/) });
+});
+
+test('features is valid against the runtime-spec features schema', () => {
+  const r = rt('features');
+  expect(r.code).toBe(0);
+  expect(oci.features(JSON.parse(r.stdout))).toBe(true);
+});
