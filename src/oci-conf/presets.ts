@@ -27,7 +27,7 @@ export type Built = { conf: OciConf; helpers: Helper[]; notes: string[] };
 type Globals = (o: GenerateOptions, v: SlurmVersion) => string[];
 type Preset = { describe: string; since: SlurmVersion; build: (o: GenerateOptions, v: SlurmVersion) => Built };
 
-// The default container id: no %t, so cleanup (which runs with %t = -1) finds the container.
+// The default id of a step's containers (run mode appends .%t per task); cleanup runs with %t = -1.
 export const DEFAULT_CONTAINER_ID = '%n.%u.%j.%s';
 const EXCLUDE = '^(SLURM_CONF|SLURM_CONF_SERVER)=';
 // Before 23.02 there is no %U: the shell finds the uid when the command runs.
@@ -38,18 +38,37 @@ const excludes = (v: SlurmVersion): OciConf => (atLeast(v, '23.02') ? { EnvExclu
 
 // A runc-compatible runtime driven in run or create/start mode.
 // PROGRAM gives the command words, GLOBALS its global arguments (both already shell-quoted).
-// Kill signals the container's init, not `kill -a`: on the test cluster rootless `crun kill -a`
-// exited 0 without signalling anything (no delegated cgroup, it seems); init's death ends the rest.
-function ociRuntime(program: string | ((o: GenerateOptions) => string), mode: 'run' | 'create', globals: Globals, del = 'delete --force'): Preset['build'] {
+// Run mode names each task's container STEP.%t, so several tasks of a step can share a node; at
+// cleanup slurmstepd expands %t to -1, so Query/Kill/Delete act on every container whose id starts
+// with STEP. `list -q` (crun, runc, slurm-oci-runtime) has its stderr dropped: runc complains there
+// about other runtimes' entries in a shared root, which would spoil Query's JSON. Kill signals the
+// container's init, not `kill -a`: rootless `crun kill -a` exited 0 without signalling anything here.
+const eachOfStep = (base: string, step: string, action: string) =>
+  `for id in $(${base} list -q 2>/dev/null); do case $id in ${step}.*) ${base} ${action} $id;; esac; done`;
+
+// A runc-compatible runtime. LISTS: it has `list -q`, so run mode gets per-task ids; otherwise (and in
+// create/start mode, whose Query must name the task's own container) one container per step and node.
+function ociRuntime(program: string | ((o: GenerateOptions) => string), mode: 'run' | 'create', globals: Globals, lists = true): Preset['build'] {
   return (o, v) => {
     const command = typeof program === 'string' ? shellQuote(o.runtime ?? program) : program(o);
     const base = [command, ...globals(o, v), ...(o.runtimeArgs ?? []).map(shellQuote)].join(' ');
-    const id = o.containerId ?? DEFAULT_CONTAINER_ID;
-    const conf: OciConf = { ...excludes(v), RunTimeQuery: `${base} state ${id}` };
-    if (mode === 'run') conf.RunTimeRun = `${base} run --bundle %b ${id}`;
-    else Object.assign(conf, { RunTimeCreate: `${base} create --bundle %b ${id}`, RunTimeStart: `${base} start ${id}` });
-    Object.assign(conf, { RunTimeKill: `${base} kill ${id}`, RunTimeDelete: `${base} ${del} ${id}` });
-    const notes = mode === 'create' ? ['create/start mode: Slurm polls RunTimeQuery and does not pass the exit code through, and with crun 1.21 and runc on Slurm 24.11 the step hung; prefer the run preset.'] : [];
+    const step = o.containerId ?? DEFAULT_CONTAINER_ID;
+    if (mode === 'run' && lists) {
+      const conf: OciConf = {
+        ...excludes(v),
+        RunTimeQuery: `for id in $(${base} list -q 2>/dev/null); do case $id in ${step}.*) exec ${base} state $id;; esac; done`,
+        RunTimeRun: `${base} run --bundle %b ${step}.%t`,
+        RunTimeKill: eachOfStep(base, step, 'kill'),
+        RunTimeDelete: eachOfStep(base, step, 'delete --force'),
+      };
+      return { conf, helpers: [], notes: [] };
+    }
+    const conf: OciConf = { ...excludes(v), RunTimeQuery: `${base} state ${step}` };
+    if (mode === 'run') conf.RunTimeRun = `${base} run --bundle %b ${step}`;
+    else Object.assign(conf, { RunTimeCreate: `${base} create --bundle %b ${step}`, RunTimeStart: `${base} start ${step}` });
+    Object.assign(conf, { RunTimeKill: `${base} kill ${step}`, RunTimeDelete: `${base} delete${lists ? ' --force' : ''} ${step}` });
+    const notes = ['one container per step and node: a step with several tasks on one node fails (the id is taken)'];
+    if (mode === 'create') notes.push('create/start mode: Slurm polls RunTimeQuery and does not pass the exit code through, and with crun 1.21 and runc on Slurm 24.11 the step hung; prefer the run preset.');
     return { conf, helpers: [], notes };
   };
 }
@@ -84,8 +103,8 @@ export const PRESETS = {
     describe: 'Singularity OCI mode through sudo (testing only: a security risk)',
     since: '21.08',
     build: (o, v) => {
-      const built = ociRuntime((o) => `sudo ${shellQuote(o.runtime ?? 'singularity')} oci`, 'run', () => [], 'delete')(o, v);
-      return { ...built, notes: ['WARNING: Singularity OCI mode needs sudo or setuid binaries; users can modify these calls, so this is a security risk. For testing only; upstream OCI development appears to have ceased: prefer singularity-userns.'] };
+      const built = ociRuntime((o) => `sudo ${shellQuote(o.runtime ?? 'singularity')} oci`, 'run', () => [], false)(o, v);
+      return { ...built, notes: [...built.notes, 'WARNING: Singularity OCI mode needs sudo or setuid binaries; users can modify these calls, so this is a security risk. For testing only; upstream OCI development appears to have ceased: prefer singularity-userns.'] };
     },
   },
   charliecloud: {

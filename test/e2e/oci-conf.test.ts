@@ -31,6 +31,8 @@ describe('generated presets on the cluster', () => {
   test('crun-run: the container runs as alice and exit codes pass through', async () => {
     await install(`${cli} generate oci-conf --preset crun-run -o /etc/slurm/oci.conf`);
     expect(await srun('cat /etc/testbed-marker')).toEqual({ rc: 0, out: 'inside-busybox' });
+    // two tasks of one step on one node: per-task ids (STEP.%t), so the second is not "already exists"
+    expect(await srun('-n2 cat /etc/testbed-marker')).toEqual({ rc: 0, out: 'inside-busybox\ninside-busybox' });
     expect((await srun(`sh -c 'exit 3'`)).rc).toBe(3);
   });
 
@@ -51,6 +53,7 @@ describe('generated presets on the cluster', () => {
       jq '.root.path="/srv/busybox/rootfs" | .root.readonly=true | .process.terminal=false' config.json > c && mv c config.json`);
     expect(bundle.exitCode).toBe(0);
     expect(await srun('cat /etc/testbed-marker', '/home/alice/rb')).toEqual({ rc: 0, out: 'inside-busybox' });
+    expect(await srun('-n2 cat /etc/testbed-marker', '/home/alice/rb')).toEqual({ rc: 0, out: 'inside-busybox\ninside-busybox' });
     expect((await srun(`sh -c 'exit 3'`, '/home/alice/rb')).rc).toBe(3);
     const check = await tbUserSh(`${cli} check oci-conf /etc/slurm/oci.conf --bundle ~/rb > ~/check.txt 2>&1; echo $?; cat ~/check.txt`);
     expect(check.stdout).toMatch(/^0\n[\s\S]*the task stopped after Kill[\s\S]*verdict: PASS/);
@@ -59,6 +62,7 @@ describe('generated presets on the cluster', () => {
   test('slurm-oci-runtime: this project runtime as the RunTime* command', async () => {
     await install(`${cli} generate oci-conf --preset slurm-oci-runtime --runtime ${projectInside}/bin/slurm-oci-runtime -o /etc/slurm/oci.conf`);
     expect(await srun('cat /etc/testbed-marker')).toEqual({ rc: 0, out: 'inside-busybox' });
+    expect(await srun('-n2 cat /etc/testbed-marker')).toEqual({ rc: 0, out: 'inside-busybox\ninside-busybox' });
     expect((await srun(`sh -c 'exit 3'`)).rc).toBe(3);
     const check = await tbUserSh(`${cli} check oci-conf /etc/slurm/oci.conf --bundle /srv/busybox > ~/check.txt 2>&1; echo $?; cat ~/check.txt`);
     expect(check.stdout).toMatch(/^0\n[\s\S]*verdict: PASS/);

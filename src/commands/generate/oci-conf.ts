@@ -11,7 +11,7 @@ export const presetOptions = (y: Argv) =>
     .option('runtime', { type: 'string', describe: 'runtime program path or name (default per preset)' })
     .option('runtime-arg', { type: 'string', array: true, describe: 'extra global runtime argument (repeatable)' })
     .option('root', { type: 'string', describe: 'runtime state dir, a Slurm pattern (default /run/user/%U/)' })
-    .option('container-id', { type: 'string', describe: 'container id pattern (default %n.%u.%j.%s; keep %t out)' })
+    .option('container-id', { type: 'string', describe: 'id pattern of a step (default %n.%u.%j.%s; run mode adds .%t)' })
     .option('backend', { type: 'string', choices: ['crun', 'runc'], describe: 'slurm-oci-runtime preset: low-level runtime' })
     .option('helper-dir', { type: 'string', describe: 'where helper scripts are installed (enroot, multi-runtime)' })
     .option('set', { type: 'string', array: true, describe: 'override a key: Key=Value (Key= removes it; repeatable)' })
