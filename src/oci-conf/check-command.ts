@@ -4,8 +4,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { execa } from 'execa';
 import { CliError } from '../errors.js';
-import { checkOciConf, type CheckReport } from './check.js';
+import { checkOciConf, type Step } from './check.js';
 import type { RunAs } from './check-run.js';
+import { readConfFile } from './lint-command.js';
 import { accepted, lintOciConf } from './lint.js';
 import { parseOciConf } from './parse.js';
 import { resolveSlurmVersion } from './slurm-version.js';
@@ -24,27 +25,18 @@ async function resolveUser(name?: string): Promise<{ user: { name: string; uid: 
   return { user: { name, uid }, runAs: { uid, gid, home: fields[5], name } };
 }
 
-// The report as text: each step with its expanded command, exit code, output and note.
-function printText(file: string, report: CheckReport): void {
-  const out = (s: string) => process.stdout.write(`${s}\n`);
-  out(`${file}: ${report.mode} mode${report.ignoreConfig ? ', IgnoreFileConfigJson' : ''}`);
-  for (const s of report.steps) {
-    out(`[${s.ok ? ' ok ' : 'FAIL'}] ${s.phase} (${s.key})`);
-    out(`  $ ${s.command}`);
-    out(`  exit ${s.exitCode ?? '-'} (${s.seconds.toFixed(1)} s): ${s.note}`);
-    for (const line of s.output.trimEnd().split('\n').filter(Boolean).slice(0, 20)) out(`  | ${line}`);
-  }
-  out(`verdict: ${report.passed ? 'PASS: the runtime commands work outside Slurm' : 'FAIL: see the steps marked FAIL'}`);
+// One step as text: the expanded command, exit code, note and (the start of) its output.
+function printStep(s: Step): void {
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  out(`[${s.ok ? ' ok ' : 'FAIL'}] ${s.phase} (${s.key})`);
+  out(`  $ ${s.command}`);
+  out(`  exit ${s.exitCode ?? '-'} (${s.seconds.toFixed(1)} s): ${s.note}`);
+  for (const line of s.output.trimEnd().split('\n').filter(Boolean).slice(0, 20)) out(`  | ${line}`);
 }
 
 // Lints, runs the check, prints; throws CliError(exit 1) when the verdict is FAIL.
 export async function checkOciConfCommand(args: Args): Promise<void> {
-  let text: string;
-  try {
-    text = fs.readFileSync(args.file, 'utf8');
-  } catch (error) {
-    throw new CliError(`cannot read ${args.file}: ${(error as Error).message}`, 2);
-  }
+  const text = readConfFile(args.file);
   if (!fs.existsSync(args.bundle)) throw new CliError(`no bundle at ${args.bundle}`, 2, 'give --bundle an OCI bundle directory (config.json and rootfs)');
   const { version } = await resolveSlurmVersion(args.slurmVersion);
   const findings = lintOciConf(text, { slurmVersion: version });
@@ -53,8 +45,11 @@ export async function checkOciConfCommand(args: Args): Promise<void> {
     throw new CliError(`${args.file} would be rejected by Slurm ${version}, so it was not run:\n  ${errors.join('\n  ')}`, 1, `see \`slurm-oci lint oci-conf ${args.file}\``);
   }
   const { user, runAs } = await resolveUser(args.user);
-  const report = await checkOciConf({ conf: parseOciConf(text), version, bundle: args.bundle, user, runAs, timeoutMs: args.timeout * 1000 });
-  if (args.format === 'json') process.stdout.write(`${JSON.stringify({ file: args.file, slurmVersion: version, ...report }, null, 2)}\n`);
-  else printText(args.file, report);
+  const conf = parseOciConf(text);
+  const asText = args.format !== 'json';
+  if (asText) process.stdout.write(`${args.file}: ${typeof conf.RunTimeRun === 'string' ? 'run' : 'create/start'} mode, as ${user.name}, Slurm ${version} patterns\n`);
+  const report = await checkOciConf({ conf, version, bundle: args.bundle, user, runAs, timeoutMs: args.timeout * 1000, onStep: asText ? printStep : undefined });
+  if (asText) process.stdout.write(`verdict: ${report.passed ? 'PASS: the runtime commands work outside Slurm' : 'FAIL: see the steps marked FAIL'}\n`);
+  else process.stdout.write(`${JSON.stringify({ file: args.file, slurmVersion: version, ...report }, null, 2)}\n`);
   if (!report.passed) throw new CliError(`${args.file}: the check failed`, 1);
 }

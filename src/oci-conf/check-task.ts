@@ -8,6 +8,7 @@ import { CliError } from '../errors.js';
 import type { RunAs } from './check-run.js';
 import type { PatternContext } from './patterns.js';
 
+// One test task: the bundle, where its spool dirs go, and what Slurm would know about it.
 export type TaskSetup = {
   bundle: string; workRoot: string; jobId: number; stepId: number; argv: string[]; ignoreConfig: boolean;
   envFile: 'null' | 'newline' | 'disabled'; user: { name: string; uid: number }; runAs?: RunAs;

@@ -7,6 +7,7 @@ import { writeFileAtomic } from '../util/files.js';
 import { render } from '../util/template.js';
 import { generate, parseSetFlags, readOptionsFile, type Generated } from './generate.js';
 
+// The command-line flags of `generate oci-conf` and `generate site`, as yargs gives them.
 export type GenerateFlags = {
   preset?: string; slurmVersion?: string; runtime?: string; runtimeArg?: string[]; root?: string; containerId?: string;
   backend?: string; helperDir?: string; set?: string[]; from?: string;

@@ -13,7 +13,9 @@ import type { OciConf } from './parse.js';
 import { PRESETS, type GenerateOptions } from './presets.js';
 import { writeOciConf } from './write.js';
 
+// A helper script ready to write, and where the admin installs it.
 export type RenderedHelper = { name: string; install: string; content: string };
+// Everything generate() made; WARNINGS are the linter's findings on the text (never errors).
 export type Generated = { options: GenerateOptions; version: SlurmVersion; text: string; helpers: RenderedHelper[]; warnings: Finding[]; notes: string[] };
 
 // Reads --from FILE (JSON or YAML; YAML is a superset of JSON).

@@ -10,6 +10,7 @@ export const DEFAULT_SLURM_VERSION: SlurmVersion = '26.05';
 // How Slurm reads a value: `pattern` strings get `%` expansion, `regex` is POSIX ERE, `array` repeats.
 export type ValueKind = 'pattern' | 'string' | 'boolean' | 'createEnvFile' | 'regex' | 'array' | 'logLevel' | 'debugFlags';
 
+// One key: its name, how Slurm reads its value, and the first release that has it.
 export type KeySpec = { name: string; kind: ValueKind; since: SlurmVersion };
 
 // In Slurm's table order, which is also the order the writer emits.
@@ -38,7 +39,6 @@ export const KEYS: readonly KeySpec[] = [
 
 // The six RunTime* keys, whose combination decides the mode.
 export const RUNTIME_KEYS = ['RunTimeQuery', 'RunTimeCreate', 'RunTimeStart', 'RunTimeRun', 'RunTimeKill', 'RunTimeDelete'] as const;
-export type RuntimeKey = (typeof RUNTIME_KEYS)[number];
 
 // True when version A is B or later.
 export const atLeast = (a: string, b: SlurmVersion): boolean => SLURM_VERSIONS.indexOf(a as SlurmVersion) >= SLURM_VERSIONS.indexOf(b);
@@ -51,6 +51,7 @@ export const findKey = (name: string): KeySpec | undefined => KEYS.find((k) => k
 
 // Slurm's boolean words (s_p_handle_boolean), lower case.
 export const TRUE_WORDS = ['yes', 'up', 'true', '1'];
+// (and the false ones)
 export const FALSE_WORDS = ['no', 'down', 'false', '0'];
 
 // CreateEnvFile words from 23.02 on (get_oci_conf), lower case, by the file they ask for.

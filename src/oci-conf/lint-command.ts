@@ -9,14 +9,18 @@ import { resolveSlurmVersion } from './slurm-version.js';
 const describe = (file: string, f: Finding): string =>
   `${file}${f.line ? `:${f.line}` : ''}: ${f.severity}: ${f.key ? `${f.key}: ` : ''}${f.message}\n${f.fix ? `  fix: ${f.fix}\n` : ''}`;
 
+// Reads the oci.conf named on the command line, or says why it cannot.
+export function readConfFile(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new CliError(`cannot read ${file}: ${(error as Error).message}`, 2);
+  }
+}
+
 // Lints FILE and reports; throws CliError(exit 1) when the file would be rejected.
 export async function lintOciConfCommand(args: { file: string; slurmVersion?: string; format: string }): Promise<void> {
-  let text: string;
-  try {
-    text = fs.readFileSync(args.file, 'utf8');
-  } catch (error) {
-    throw new CliError(`cannot read ${args.file}: ${(error as Error).message}`, 2);
-  }
+  const text = readConfFile(args.file);
   const { version, source } = await resolveSlurmVersion(args.slurmVersion);
   const findings = lintOciConf(text, { slurmVersion: version });
   const ok = accepted(findings);

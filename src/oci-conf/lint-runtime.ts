@@ -30,20 +30,25 @@ function lintCommands(conf: OciConf, at: (key: string) => number, version: Slurm
   const warn = (key: string, message: string, fix: string) => findings.push({ line: at(key), key, severity: 'warning', message, fix });
   const ignoreConfig = conf.IgnoreFileConfigJson === true && atLeast(version, '23.02');
   const cmd = (k: string) => (typeof conf[k] === 'string' ? (conf[k] as string) : undefined);
-  if (cmd('RunTimeCreate') && !cmd('RunTimeRun')) warn('RunTimeCreate', 'create/start mode: Slurm polls RunTimeQuery for the whole step and does not pass the exit code through; with ids ending in %t it hung steps and drained the node on the test cluster', 'use run mode (RunTimeRun) if the runtime has `run`');
+  if (cmd('RunTimeCreate') && !cmd('RunTimeRun')) warn('RunTimeCreate', 'create/start mode: Slurm polls RunTimeQuery for the whole step and does not pass the exit code through; with crun 1.21 and with runc on Slurm 24.11 the step hangs (the created container keeps the output pipe of RunTimeCreate open and slurmstepd reads it to EOF; `slurm-oci check oci-conf` shows it)', 'use run mode (RunTimeRun) if the runtime has `run`');
   for (const k of ['RunTimeKill', 'RunTimeDelete', ...(cmd('RunTimeRun') ? ['RunTimeQuery'] : [])]) {
     if (cmd(k) && patternLetters(cmd(k)!).has('t')) warn(k, `${k} names the container with %t, but slurmstepd cleans up without a task (%t = -1): the id does not match and the container is left behind`, 'use an id without %t, e.g. %n.%u.%j.%s, in every RunTime* command');
   }
   const privileged = RUNTIME_KEYS.find((k) => /(^|[\s;&|(])(sudo|doas|pkexec)\s|singularity\s+oci\s/.test(cmd(k) ?? ''));
   if (privileged) warn(privileged, `${privileged} runs a privileged (sudo or setuid) runtime: users control the bundle and config.json it reads`, 'prefer a rootless runtime (crun, runc --rootless, Apptainer/Singularity --userns)');
+  const dashKill = RUNTIME_KEYS.find((k) => /(^|[\s;&|(])kill\s+-s\s+SIG[A-Z]/.test(cmd(k) ?? ''));
+  if (dashKill) warn(dashKill, `${dashKill} uses \`kill -s SIG...\`: Slurm runs it with /bin/sh, and dash (Debian, Ubuntu) rejects SIG-prefixed names ("invalid signal number or name")`, 'write the name without SIG, e.g. kill -s TERM %p');
   const lingering = RUNTIME_KEYS.find((k) => /\/run\/user\/(%U|\$\(id -u\))/.test(cmd(k) ?? ''));
   if (lingering) warn(lingering, 'the runtime root is under /run/user/%U, which exists only while the user has a session on the node', 'enable lingering for every user (`loginctl enable-linger USER`) or choose a root that always exists');
   const main = cmd('RunTimeRun') ? 'RunTimeRun' : 'RunTimeCreate';
-  if (!ignoreConfig && cmd(main) && !patternLetters(cmd(main)!).has('b')) warn(main, `${main} does not pass the bundle (%b): Slurm writes the rewritten config.json there and the runtime never sees it`, `add --bundle %b to ${main}`);
+  if (!ignoreConfig && cmd(main) && !patternLetters(cmd(main)!).has('b')) warn(main, `${main} does not pass the bundle (%b), where Slurm writes the rewritten config.json: a runtime that looks in its working directory fails (crun: "cannot read the file: config.json")`, `add --bundle %b to ${main}`);
   for (const k of ['RunTimeRun', 'RunTimeCreate']) {
     if (!ignoreConfig && cmd(k) && patternLetters(cmd(k)!).has('@')) warn(k, `${k} uses %@, which is empty when config.json is used (the command is moved into config.json)`, 'set IgnoreFileConfigJson=true or drop %@');
   }
-  if (ignoreConfig && !cmd('RunTimeRun')) warn('IgnoreFileConfigJson', 'IgnoreFileConfigJson=true without RunTimeRun: Slurm accepts the file, but every --container step stops ("IgnoreFileConfigJson=true and RunTimeStart are mutually exclusive")', 'set RunTimeRun');
+  if (ignoreConfig && !cmd('RunTimeRun')) {
+    // Slurm parses the file, but slurmstepd stops every --container step: to an admin that is a rejection.
+    findings.push({ line: at('IgnoreFileConfigJson'), key: 'IgnoreFileConfigJson', severity: 'error', message: 'IgnoreFileConfigJson=true without RunTimeRun: every --container step fails (slurmstepd: "IgnoreFileConfigJson=true and RunTimeStart are mutually exclusive")', fix: 'set RunTimeRun' });
+  }
   return findings;
 }
 

@@ -64,7 +64,9 @@ export function lintOciConf(text: string, options: { slurmVersion?: string } = {
   findings.push(...entries.flatMap((e) => lintValue(e, version)), ...lintRepeats(entries));
   const lines = new Map(entries.map((e) => [e.key, e.line]));
   findings.push(...lintRuntime(parseOciConf(text), lines, version));
-  return findings.sort((a, b) => a.line - b.line);
+  // A value that is already an error (cut, unterminated) would only add noise as warnings.
+  const broken = new Set(findings.filter((f) => f.severity === 'error' && f.key).map((f) => `${f.line}:${f.key}`));
+  return findings.filter((f) => f.severity === 'error' || !broken.has(`${f.line}:${f.key}`)).sort((a, b) => a.line - b.line);
 }
 
 // True when Slurm would accept the file (warnings allowed).

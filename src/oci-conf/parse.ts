@@ -7,6 +7,7 @@ import { CREATE_ENV_FILE_WORDS, FALSE_WORDS, findKey, TRUE_WORDS } from './keys.
 // One `Key=value` as Slurm sees it; KEY is canonical for known keys, as written otherwise.
 export type Entry = { line: number; key: string; value: string; quoted: boolean };
 
+// Something Slurm's parser trips on; KIND lets the linter choose the severity.
 export type ParseProblem = {
   line: number;
   key?: string;
@@ -15,6 +16,7 @@ export type ParseProblem = {
   fix?: string;
 };
 
+// Entries in file order, and the problems met on the way.
 export type ScannedFile = { entries: Entry[]; problems: ParseProblem[] };
 
 // The model of a file: canonical key -> value (booleans as booleans, SrunArgs as a list).
@@ -45,7 +47,7 @@ function stripContinuation(text: string): string | null {
 // Drops every backslash and keeps the character after it (_strip_escapes).
 const stripEscapes = (text: string): string => text.replace(/\\(.?)/gs, '$1');
 
-// True when a `#` at CUT in TEXT (escapes not yet stripped) sits inside a value, not after one.
+// True when a comment cut just after TEXT (escapes not yet stripped) falls inside a value, not after one.
 function cutsValue(text: string): boolean {
   const quotes = (stripEscapes(text).match(/"/g) ?? []).length;
   if (quotes % 2 === 1) return true;

@@ -11,6 +11,7 @@ const LETTERS: Record<string, SlurmVersion> = {
 // The keys whose values Slurm pattern-expands (scrun never does).
 export const PATTERN_KEYS = new Set(['ContainerPath', 'MountSpoolDir', 'RunTimeQuery', 'RunTimeCreate', 'RunTimeStart', 'RunTimeRun', 'RunTimeKill', 'RunTimeDelete']);
 
+// A `%` slurmstepd would stop at: where, why, and how to fix it.
 export type PatternProblem = { index: number; message: string; fix: string };
 
 // Every `%` slurmstepd would reject (fatal "unexpected replacement character") in VERSION.

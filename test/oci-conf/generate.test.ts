@@ -65,3 +65,9 @@ describe('generate site', () => {
     expect(() => generateSiteCommand({ preset: 'crun-run', out: dir })).toThrow(/not empty/);
   });
 });
+
+test('the options schema names exactly the presets the code has', async () => {
+  const schema = JSON.parse(fs.readFileSync('schemas/oci-conf-options.schema.json', 'utf8'));
+  const { PRESET_NAMES } = await import('../../src/oci-conf/presets.js');
+  expect([...schema.properties.preset.enum].sort()).toEqual([...PRESET_NAMES].sort());
+});

@@ -32,7 +32,8 @@ export const RULES: Expect[] = [
   { file: 'warn-sudo.conf', severity: 'warning', line: 2, key: 'RunTimeQuery', message: /privileged \(sudo or setuid\)/ },
   { file: 'ok-run.conf', severity: 'warning', line: 2, key: 'RunTimeQuery', message: /\/run\/user\/%U.*session/ },
   { file: 'warn-missing-bundle.conf', severity: 'warning', line: 3, key: 'RunTimeRun', message: /does not pass the bundle \(%b\)/ },
-  { file: 'warn-ignore-without-run.conf', severity: 'warning', line: 2, key: 'IgnoreFileConfigJson', message: /without RunTimeRun/ },
+  { file: 'err-ignore-without-run.conf', severity: 'error', line: 2, key: 'IgnoreFileConfigJson', message: /without RunTimeRun: every --container step fails/ },
+  { file: 'warn-kill-sig-prefix.conf', severity: 'warning', line: 4, key: 'RunTimeKill', message: /dash .* rejects SIG-prefixed names/ },
   { file: 'warn-repeated-key.conf', severity: 'warning', line: 6, key: 'RunTimeQuery', message: /set again \(first on line 2\)/ },
 ];
 

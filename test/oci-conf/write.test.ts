@@ -52,7 +52,7 @@ describe('writer escaping', () => {
 });
 
 describe('preset specifics', () => {
-  test('default container ids keep %t out of Query, Kill and Delete', () => {
+  test('default container ids keep %t out of Query, Kill and Delete (cleanup runs with %t = -1)', () => {
     for (const { preset, version } of cases) {
       const conf: Record<string, unknown> = PRESETS[preset].build({ preset }, version).conf;
       for (const key of ['RunTimeQuery', 'RunTimeKill', 'RunTimeDelete']) expect(String(conf[key] ?? '')).not.toContain('%t');
@@ -60,8 +60,9 @@ describe('preset specifics', () => {
   });
   test('slurm-oci-runtime runs this project runtime in run mode', () => {
     const { text } = generate({ preset: 'slurm-oci-runtime', slurmVersion: '24.11' });
-    expect(text).toContain('RunTimeRun="slurm-oci-runtime --backend crun --root /run/user/%U/slurm-oci run --bundle %b %n.%u.%j.%s"');
-    expect(text).toContain('RunTimeDelete="slurm-oci-runtime --backend crun --root /run/user/%U/slurm-oci delete --force %n.%u.%j.%s"');
+    const base = 'slurm-oci-runtime --backend crun --root /run/user/%U/slurm-oci';
+    expect(text).toContain(`RunTimeRun="${base} run --bundle %b %n.%u.%j.%s.%t"`);
+    expect(text).toContain(`RunTimeDelete="for id in $(${base} list -q 2>/dev/null); do case $id in %n.%u.%j.%s.*) ${base} delete --force $id;; esac; done"`);
   });
   test('paths with spaces and shell syntax are quoted for /bin/sh, % doubled in helper paths', () => {
     const { text } = generate({ preset: 'enroot', helperDir: '/opt/my tools/100%' });
@@ -74,5 +75,19 @@ describe('preset specifics', () => {
     expect(parseOciConf(text).RunTimeRun).toBe('/opt/slurm-oci/run %b %m %u %U %n %j %s %t %@');
     expect(helpers.map((h) => h.name)).toEqual(['run', 'slurm-oci-run-default', 'slurm-oci-run.user-example']);
     expect(helpers[0].content).toMatch(/exec \/opt\/slurm-oci\/slurm-oci-run-default "\$@"/);
+  });
+});
+
+describe('helper scripts', () => {
+  test.each(['enroot', 'multi-runtime'] as const)('%s: every helper is valid bash', async (preset) => {
+    const { execa } = await import('execa');
+    for (const h of generate({ preset, helperDir: '/opt/site tools' }).helpers) {
+      expect(h.content.startsWith('#!/bin/bash\n')).toBe(true);
+      expect((await execa('bash', ['-n'], { input: h.content, reject: false })).exitCode).toBe(0);
+    }
+  });
+  test('the dispatcher quotes its default runner path', () => {
+    const run = generate({ preset: 'multi-runtime', helperDir: '/opt/site tools' }).helpers[0].content;
+    expect(run).toContain(`exec '/opt/site tools/slurm-oci-run-default' "$@"`);
   });
 });

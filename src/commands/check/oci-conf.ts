@@ -12,7 +12,7 @@ export default {
       .option('slurm-version', { type: 'string', describe: 'Slurm release whose patterns to use (default: scontrol --version)' })
       .option('timeout', { type: 'number', default: 60, describe: 'seconds each command may take' })
       .option('format', { choices: ['text', 'json'], default: 'text', describe: 'output format' })
-      .example('$0 check oci-conf /etc/slurm/oci.conf --bundle /srv/busybox', 'as yourself, on a compute node')
-      .example('sudo $0 check oci-conf /etc/slurm/oci.conf --bundle /srv/busybox --user alice', 'as another user'),
+      .example('$0 check oci-conf oci.conf --bundle /srv/b', 'as yourself, on a compute node')
+      .example('$0 check oci-conf oci.conf --bundle /srv/b --user alice', 'as root, for user alice'),
   handler: async (argv) => (await import('../../oci-conf/check-command.js')).checkOciConfCommand(argv as unknown as Parameters<typeof import('../../oci-conf/check-command.js').checkOciConfCommand>[0]),
 } satisfies CommandModule;

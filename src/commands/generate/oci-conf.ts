@@ -1,7 +1,7 @@
 // `slurm-oci generate oci-conf`: an oci.conf for one runtime preset and Slurm version.
 import type { Argv, CommandModule } from 'yargs';
 import type { GenerateFlags } from '../../oci-conf/emit.js';
-import { PRESET_NAMES } from '../../oci-conf/presets.js';
+import { PRESET_NAMES, PRESETS } from '../../oci-conf/presets.js';
 
 // The options shared with `generate site` (preset, version, runtime and key overrides).
 export const presetOptions = (y: Argv) =>
@@ -11,7 +11,7 @@ export const presetOptions = (y: Argv) =>
     .option('runtime', { type: 'string', describe: 'runtime program path or name (default per preset)' })
     .option('runtime-arg', { type: 'string', array: true, describe: 'extra global runtime argument (repeatable)' })
     .option('root', { type: 'string', describe: 'runtime state dir, a Slurm pattern (default /run/user/%U/)' })
-    .option('container-id', { type: 'string', describe: 'container id pattern (default %n.%u.%j.%s; keep %t out)' })
+    .option('container-id', { type: 'string', describe: 'id pattern of a step (default %n.%u.%j.%s; run mode adds .%t)' })
     .option('backend', { type: 'string', choices: ['crun', 'runc'], describe: 'slurm-oci-runtime preset: low-level runtime' })
     .option('helper-dir', { type: 'string', describe: 'where helper scripts are installed (enroot, multi-runtime)' })
     .option('set', { type: 'string', array: true, describe: 'override a key: Key=Value (Key= removes it; repeatable)' })
@@ -23,9 +23,9 @@ export default {
   builder: (y) =>
     presetOptions(y)
       .option('output', { alias: 'o', type: 'string', describe: 'write to FILE (helpers beside it) instead of stdout' })
-      .example('$0 generate oci-conf --preset crun-run --slurm-version 24.11 -o /etc/slurm/oci.conf', 'rootless crun, run mode')
-      .example('$0 generate oci-conf --preset crun-run --runtime-arg=--cgroup-manager=disabled', 'crun without cgroup setup')
-      .example('$0 generate oci-conf --preset enroot -o /tmp/kit/oci.conf', 'Enroot, with enroot-start-wrapper beside it')
-      .example('$0 generate oci-conf --from site.yaml --set DisableCleanup=true', 'options from a file, one key overridden'),
+      .example('$0 generate oci-conf --preset crun-run', 'rootless crun, run mode, to stdout')
+      .example('$0 generate oci-conf --preset enroot -o x', 'x, and enroot-start-wrapper beside it')
+      .example('$0 generate oci-conf --from site.yaml', 'options from a JSON or YAML file')
+      .epilog(`Presets:\n${PRESET_NAMES.map((n) => `  ${n.padEnd(20)} ${PRESETS[n].describe}`).join('\n')}`),
   handler: async (argv) => (await import('../../oci-conf/emit.js')).generateOciConfCommand(argv as unknown as GenerateFlags & { output?: string }),
 } satisfies CommandModule;

@@ -10,6 +10,6 @@ export default {
       .option('slurm-version', { type: 'string', describe: 'Slurm release to check against (default: scontrol --version, else newest)' })
       .option('format', { choices: ['text', 'json'], default: 'text', describe: 'output format' })
       .example('$0 lint oci-conf /etc/slurm/oci.conf', 'check against the installed Slurm')
-      .example('$0 lint oci-conf oci.conf --slurm-version 22.05 --format json', 'findings as JSON for scripts'),
+      .example('$0 lint oci-conf oci.conf --format json', 'findings as JSON, for scripts'),
   handler: async (argv) => (await import('../../oci-conf/lint-command.js')).lintOciConfCommand(argv as unknown as { file: string; slurmVersion?: string; format: string }),
 } satisfies CommandModule;
