@@ -21,8 +21,8 @@ export async function createBundleCommand(
 
 // bundle validate
 export function validateBundleCommand(argv: { dir: string; format: 'text' | 'json' }): void {
-  const result = validateBundle(argv.dir);
-  print(argv.format, { valid: true, ...result }, [`${result.config} is valid (rootfs ${result.rootfs})`]);
+  const { config, rootfs } = validateBundle(argv.dir);
+  print(argv.format, { valid: true, config, rootfs }, [`${config} is valid (rootfs ${rootfs})`]);
 }
 
 // bundle rootless

@@ -7,10 +7,16 @@ import { assertValid } from '../schema/validate.js';
 import { CliError } from '../errors.js';
 import { readBundleConfig } from './config-file.js';
 
-type Spec = { root?: { path: string }; process?: { args?: string[] } };
+export type Spec = {
+  ociVersion: string;
+  annotations?: Record<string, string>;
+  root?: { path: string };
+  process?: { args?: string[] };
+};
 
-// Throws one CliError listing every problem of the bundle in DIR; returns what was checked.
-export function validateBundle(dir: string): { config: string; rootfs: string } {
+// Throws one CliError listing every problem of the bundle in DIR; returns what was checked and the
+// parsed config (SPEC, not printed by `bundle validate`).
+export function validateBundle(dir: string): { config: string; rootfs: string; spec: Spec } {
   const file = path.join(dir, 'config.json');
   const config = assertValid<Spec>(configSchema, readBundleConfig(dir), file);
   const problems: string[] = [];
@@ -23,5 +29,5 @@ export function validateBundle(dir: string): { config: string; rootfs: string } 
   if (problems.length) {
     throw new CliError(`${file} is invalid:\n  ${problems.join('\n  ')}`, 1, 'fix config.json, or recreate it with `slurm-oci bundle create`');
   }
-  return { config: file, rootfs };
+  return { config: file, rootfs, spec: config };
 }

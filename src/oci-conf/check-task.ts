@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CliError } from '../errors.js';
+import { readBundleConfig } from '../bundle/config-file.js';
 import type { RunAs } from './check-run.js';
 import type { PatternContext } from './patterns.js';
 
@@ -21,15 +21,6 @@ function ownedDir(dir: string, runAs?: RunAs): string {
   return dir;
 }
 
-// Reads BUNDLE/config.json, or throws a clear error.
-export function readBundleConfig(bundle: string): { root?: { path?: string }; process?: Record<string, unknown> } {
-  try {
-    return JSON.parse(fs.readFileSync(path.join(bundle, 'config.json'), 'utf8'));
-  } catch (error) {
-    throw new CliError(`cannot read ${bundle}/config.json: ${(error as Error).message}`, 2, 'give --bundle an OCI bundle directory (config.json and rootfs), e.g. made with `crun spec --rootless`');
-  }
-}
-
 // Prepares the spool dirs of one step and returns the pattern context of its task 0.
 export function prepareTask(s: TaskSetup): PatternContext {
   const spoolDir = ownedDir(path.join(s.workRoot, `oci-job${s.jobId}-${s.stepId}`), s.runAs);
@@ -40,7 +31,7 @@ export function prepareTask(s: TaskSetup): PatternContext {
   let bundle = s.bundle;
   let rootfs = s.bundle;
   if (!s.ignoreConfig) {
-    const config = readBundleConfig(s.bundle);
+    const config = readBundleConfig(s.bundle) as { root?: { path?: string }; process?: Record<string, unknown> };
     rootfs = path.resolve(s.bundle, config.root?.path ?? 'rootfs');
     const rewritten = { ...config, root: { ...config.root, path: rootfs }, process: { ...config.process, args: s.argv, terminal: false } };
     fs.writeFileSync(path.join(taskDir, 'config.json'), JSON.stringify(rewritten, null, 2), { mode: 0o644 });

@@ -1,6 +1,7 @@
 // The runtime's own log, as runc writes it: `--log FILE` (default: stderr only) in `--log-format
 // text|json`. Errors always go to stderr too, since conmon reports stderr when create fails.
 import fs from 'node:fs';
+import { stderr } from './output.js';
 
 export type LogLevel = 'debug' | 'info' | 'warning' | 'error';
 // ECHO (default true): errors also go to stderr; the scrun supervisor's stderr is the container's.
@@ -32,5 +33,5 @@ export function log(level: LogLevel, msg: string): void {
     }
   }
   if (options.echo === false) return;
-  if (level === 'error' || (options.debug && !options.file)) process.stderr.write(`slurm-oci-runtime: ${msg}\n`);
+  if (level === 'error' || (options.debug && !options.file)) stderr(`slurm-oci-runtime: ${msg}\n`);
 }

@@ -12,6 +12,7 @@ import * as start from './commands/start.js';
 import * as state from './commands/state.js';
 import * as kill from './commands/kill.js';
 import * as del from './commands/delete.js';
+import { stdout } from './output.js';
 
 // Each command module: its usage text and run(), which returns the exit code or throws CliError.
 type CommandModule = { usage: string; run(ctx: Context, args: string[], name: string): Promise<number> };
@@ -85,12 +86,12 @@ export async function main(argv: string[]): Promise<number> {
     logFormat = str(parsed, 'log-format') === 'json' ? 'json' : 'text';
     configureLog({ file: str(parsed, 'log'), format: logFormat, debug: bool(parsed, 'debug') });
     if (bool(parsed, 'version')) {
-      process.stdout.write(`slurm-oci-runtime version ${VERSION}\nspec: ${SPEC_VERSION}\n`);
+      stdout(`slurm-oci-runtime version ${VERSION}\nspec: ${SPEC_VERSION}\n`);
       return 0;
     }
     const [name, ...args] = parsed.rest;
     if (!name || bool(parsed, 'help')) {
-      process.stdout.write(usage());
+      stdout(usage());
       return name || bool(parsed, 'help') ? 0 : 1;
     }
     const format = str(parsed, 'log-format');
@@ -116,7 +117,7 @@ export async function main(argv: string[]): Promise<number> {
     };
     const module = await entry[1]();
     if (wantsHelp(args)) {
-      process.stdout.write(`usage: slurm-oci-runtime ${name} ${module.usage}\n\n${entry[0]}\n`);
+      stdout(`usage: slurm-oci-runtime ${name} ${module.usage}\n\n${entry[0]}\n`);
       return 0;
     }
     return await module.run(ctx, args, name);

@@ -38,14 +38,14 @@ test('bad bundles are refused before any backend runs, with the JSON path and ru
   fs.mkdirSync(path.join(bundle, 'rootfs'), { recursive: true });
   const log = path.join(tmp, 'log.json');
 
-  expect(rt('create', '-b', path.join(tmp, 'missing'), 'c1').stderr).toMatch(/config\.json does not exist/);
+  expect(rt('create', '-b', path.join(tmp, 'missing'), 'c1').stderr).toMatch(/cannot read .*missing\/config\.json: no such file/);
   fs.writeFileSync(path.join(bundle, 'config.json'), '{"ociVersion": ');
   const invalid = rt('--log', log, '--log-format', 'json', 'create', '-b', bundle, 'c1');
   expect(invalid.code).toBe(1);
-  expect(invalid.stderr).toMatch(/config\.json is not valid JSON/);
-  expect(JSON.parse(fs.readFileSync(log, 'utf8'))).toMatchObject({ level: 'error', msg: expect.stringMatching(/not valid JSON/) });
+  expect(invalid.stderr).toMatch(/config\.json is not a JSON object/);
+  expect(JSON.parse(fs.readFileSync(log, 'utf8'))).toMatchObject({ level: 'error', msg: expect.stringMatching(/not a JSON object/) });
 
-  fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify({ ociVersion: '1.0.2', root: { path: 'rootfs' }, process: { cwd: 7 } }));
+  fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify({ ociVersion: '1.0.2', root: { path: 'rootfs' }, process: { cwd: 7, args: ['sh'] } }));
   expect(rt('create', '-b', bundle, 'c1').stderr).toMatch(/\/process\/cwd: must be string/);
   expect(fs.existsSync(path.join(xdg, 'slurm-oci', 'containers', 'c1'))).toBe(false);
 });

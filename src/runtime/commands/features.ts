@@ -3,6 +3,7 @@
 import type { Context } from '../context.js';
 import { SPEC_VERSION, VERSION } from '../version.js';
 import { CliError } from '../../errors.js';
+import { stdout } from '../output.js';
 
 export const usage = '';
 
@@ -22,6 +23,6 @@ export const features = () => ({
 
 export async function run(_ctx: Context, args: string[]): Promise<number> {
   if (args.length) throw new CliError('features takes no arguments', 1);
-  process.stdout.write(`${JSON.stringify(features(), null, 4)}\n`);
+  stdout(`${JSON.stringify(features(), null, 4)}\n`);
   return 0;
 }

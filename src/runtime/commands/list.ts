@@ -4,6 +4,7 @@ import { backendFor } from '../backends/types.js';
 import type { Context } from '../context.js';
 import type { OciState } from '../state.js';
 import { CliError } from '../../errors.js';
+import { stdout } from '../output.js';
 
 export const usage = '[--format table|json] [--quiet|-q]';
 
@@ -13,7 +14,7 @@ export async function run(ctx: Context, args: string[]): Promise<number> {
   if (format !== 'table' && format !== 'json') throw new CliError(`invalid format "${format}"`, 1, 'use table or json');
   const ids = ctx.store.ids().sort();
   if (bool(p, 'quiet')) {
-    process.stdout.write(ids.map((id) => `${id}\n`).join(''));
+    stdout(ids.map((id) => `${id}\n`).join(''));
     return 0;
   }
   const states: OciState[] = [];
@@ -22,11 +23,11 @@ export async function run(ctx: Context, args: string[]): Promise<number> {
     states.push((await backendFor(record.backend)).state(ctx, record));
   }
   if (format === 'json') {
-    process.stdout.write(`${JSON.stringify(states.map(({ annotations: _, ...s }) => s))}\n`);
+    stdout(`${JSON.stringify(states.map(({ annotations: _, ...s }) => s))}\n`);
     return 0;
   }
   const rows = [['ID', 'PID', 'STATUS', 'BUNDLE', 'CREATED', 'OWNER'], ...states.map((s) => [s.id, String(s.pid), s.status, s.bundle, s.created, s.owner])];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  process.stdout.write(rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]! + 2)).join('').trimEnd() + '\n').join(''));
+  stdout(rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]! + 2)).join('').trimEnd() + '\n').join(''));
   return 0;
 }

@@ -4,6 +4,7 @@ import { parseFlags, str, type FlagSpecs } from '../argv.js';
 import { backendFor } from '../backends/types.js';
 import type { Context } from '../context.js';
 import { CliError } from '../../errors.js';
+import { stdout } from '../output.js';
 
 export const usage = '[options] <container-id> [arguments]   (see runc/crun for the options)';
 
@@ -37,7 +38,7 @@ export async function run(ctx: Context, args: string[], command: string): Promis
     const { scrunPids } = await import('../backends/scrun.js');
     const pids = scrunPids(ctx, record);
     const json = str(p, 'format') === 'json';
-    process.stdout.write(json ? `${JSON.stringify(pids)}\n` : `PID\n${pids.map((pid) => `${pid}\n`).join('')}`);
+    stdout(json ? `${JSON.stringify(pids)}\n` : `PID\n${pids.map((pid) => `${pid}\n`).join('')}`);
     return 0;
   }
   throw new CliError(`${command} is not supported by the scrun backend`, 1,

@@ -3,12 +3,13 @@ import { parseFlags, positionals } from '../argv.js';
 import { backendFor } from '../backends/types.js';
 import type { Context } from '../context.js';
 import { formatState } from '../state.js';
+import { stdout } from '../output.js';
 
 export const usage = '<container-id>';
 
 export async function run(ctx: Context, args: string[]): Promise<number> {
   const [id] = positionals(parseFlags(args, {}, 'state'), 'state', 1) as [string];
   const record = ctx.store.load(id);
-  process.stdout.write(formatState((await backendFor(record.backend)).state(ctx, record)));
+  stdout(formatState((await backendFor(record.backend)).state(ctx, record)));
   return 0;
 }
