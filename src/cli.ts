@@ -25,7 +25,7 @@ const groups: Record<string, Group> = {
     load: () => import('./commands/doctor/index.js'),
   },
   bundle: {
-    describe: 'Create, validate and rewrite OCI bundles (rootless config.json, as scrun.lua does)',
+    describe: 'Create, validate and rewrite OCI bundles (rootless config.json)',
     load: () => import('./commands/bundle/index.js'),
   },
   sandbox: {
