@@ -13,7 +13,7 @@ const standIn = `${projectInside}/test/fixtures/scrun-lua/stand-in.lua`;
 // A bundle parent with a space and a command substitution: anything that runs it creates the file.
 const corpusDir = '/home/alice/corpus x/$(touch /tmp/owned-corpus)';
 const jobEnv = ['FIRST=index-0', 'TERM=dumb', `Q=it's "$(touch /tmp/owned-env)"`, 'U=\u00e9'];
-const scratch = '/run/user/1000/slurm-oci';
+const scratch = '/run/user/1000/slurm-oci-scratch';
 const kernel = /^\/(proc|sys|dev)(\/|$)/;
 
 type Run = { commands: string[]; statuses: number[]; config?: unknown; stageIn?: number; stageOut?: number; logs: string[] };

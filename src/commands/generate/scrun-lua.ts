@@ -17,7 +17,7 @@ export default {
       .option('copy-tool', { choices: ['cp', 'rsync'] as const, default: 'cp' as const, describe: 'cp --reflink=auto or rsync' })
       .option('scratch-dir', {
         type: 'string',
-        default: '/run/user/%U/slurm-oci',
+        default: '/run/user/%U/slurm-oci-scratch',
         describe: "per-user scratch directory, created 0700; %U is the job user's uid",
       })
       .option('stage-out', {
