@@ -1,4 +1,7 @@
-// Entry point of the OCI runtime. Kept free of yargs, ajv and execa: Podman execs it for every operation.
+// Entry point of the OCI runtime. Kept free of yargs, ajv and execa: Podman execs it for every
+// operation. Built as CommonJS (no top-level await), see scripts/build.mjs.
 import { main } from '../runtime/main.js';
 
-process.exitCode = await main(process.argv.slice(2));
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});
