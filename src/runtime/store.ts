@@ -15,6 +15,8 @@ export type ContainerRecord = {
   // The backend's own --root (crun/runc state, scrun sockets).
   backendRoot: string;
   bundle: string;
+  // local backends: the rootless rewrite of the bundle that runs instead (see rootlessShadow)
+  runBundle?: string;
   rootfs: string;
   ociVersion: string;
   annotations: Record<string, string>;

@@ -43,6 +43,16 @@ describe('crun backend', () => {
     expect(r.stdout).toBe('"backend":"crun"');
   });
 
+  test("a bundle without a user namespace runs for an ordinary user through the bundle's rootless rewrite", async () => {
+    const r = await tbUserSh(
+      `set -e; B=/tmp/runc-spec-bundle; rm -rf $B; mkdir -p $B; cd $B; runc spec; ln -s /srv/busybox/rootfs rootfs
+sed -i 's/"terminal": true/"terminal": false/; s#"sh"#"sh", "-c", "cat /etc/testbed-marker; exit 4"#' config.json
+grep -c '"type": "user"' config.json || true; cd /
+${runtime} --backend crun run -b $B plain 2>/dev/null || echo rc=$?; ${runtime} list -q | wc -l`,
+    );
+    expect(r.stdout).toBe('0\ninside-busybox\nrc=4\n0');
+  });
+
   test('exec passes through to crun with its exit code', async () => {
     const r = await sh(
       `podman run -d --name ex ${busybox} sleep 300 >/dev/null && podman exec ex sh -c 'echo in-exec; exit 3'; echo rc=$?; ` +

@@ -26,7 +26,7 @@ export function localGlobals(ctx: Context, record: Pick<ContainerRecord, 'backen
 
 // create/run flags in runc's spelling, which crun shares.
 export function createArgs(record: ContainerRecord, o: CreateOptions): string[] {
-  const args = ['--bundle', record.bundle];
+  const args = ['--bundle', record.runBundle ?? record.bundle];
   if (o.pidFile) args.push('--pid-file', o.pidFile);
   if (o.consoleSocket) args.push('--console-socket', o.consoleSocket);
   if (o.noPivot) args.push('--no-pivot');

@@ -2,7 +2,7 @@
 // then record the container and let its backend create it.
 import path from 'node:path';
 import { parseFlags, positionals, str, bool, type FlagSpecs, type Parsed } from '../argv.js';
-import { loadBundle } from '../bundle.js';
+import { loadBundle, rootlessShadow } from '../bundle.js';
 import { chooseBackend } from '../backends/choose.js';
 import { backendFor, type Backend, type CreateOptions } from '../backends/types.js';
 import type { Context } from '../context.js';
@@ -45,7 +45,9 @@ export async function prepare(ctx: Context, p: Parsed, command: string): Promise
   const bundle = loadBundle(str(p, 'bundle') ?? '.');
   const choice = await chooseBackend(str(p, 'backend') ?? ctx.globals.backend);
   const backend = await backendFor(choice.backend);
-  ctx.store.claim(id);
+  // the scrun backend's Slurm commands are resolved before the id is claimed: a missing one leaves nothing
+  const slurm = choice.backend === 'scrun' ? (await import('../scrun/slurm.js')).slurmCommands(choice.paths) : undefined;
+  const dir = ctx.store.claim(id);
   const record: ContainerRecord = {
     id,
     backend: choice.backend,
@@ -56,12 +58,12 @@ export async function prepare(ctx: Context, p: Parsed, command: string): Promise
     ociVersion: bundle.config.ociVersion,
     annotations: bundle.config.annotations ?? {},
     created: new Date().toISOString(),
+    slurm,
   };
-  if (choice.backend === 'scrun') {
-    const { slurmCommands } = await import('../scrun/slurm.js');
-    record.slurm = slurmCommands(choice.paths);
-  }
-  ctx.store.save(record);
+  await orForget(ctx, record, async () => {
+    if (!slurm) record.runBundle = rootlessShadow(bundle, path.join(dir, 'bundle'));
+    ctx.store.save(record);
+  });
   return { record, backend };
 }
 
