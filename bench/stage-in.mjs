@@ -65,10 +65,10 @@ async function scripts() {
     ['none (shared filesystem)', `${bench}/none.lua`, ''],
   ];
   await sh(`set -e
-${cli} generate scrun-lua --staging copy --copy-tool cp --scratch-dir '${scratch}' -o ${bench}/copy-cp.lua
-${cli} generate scrun-lua --staging copy --copy-tool rsync --scratch-dir '${scratch}' -o ${bench}/copy-rsync.lua
-${cli} generate scrun-lua --staging hardlink --scratch-dir '${scratch}' -o ${bench}/hardlink.lua
-${cli} generate scrun-lua --staging none --scratch-dir '${scratch}' -o ${bench}/none.lua`);
+${cli} generate scrun-lua --staging copy --copy-tool cp --scratch-dir '${scratch}' --force -o ${bench}/copy-cp.lua
+${cli} generate scrun-lua --staging copy --copy-tool rsync --scratch-dir '${scratch}' --force -o ${bench}/copy-rsync.lua
+${cli} generate scrun-lua --staging hardlink --scratch-dir '${scratch}' --force -o ${bench}/hardlink.lua
+${cli} generate scrun-lua --staging none --scratch-dir '${scratch}' --force -o ${bench}/none.lua`);
   return variants;
 }
 

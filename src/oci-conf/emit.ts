@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CliError } from '../errors.js';
 import { writeFileAtomic } from '../util/files.js';
+import { assertWritable } from '../util/output.js';
 import { render } from '../util/template.js';
 import { generate, parseSetFlags, readOptionsFile, type Generated } from './generate.js';
 
@@ -33,7 +34,7 @@ function tell(result: Generated): void {
 }
 
 // `generate oci-conf`: the file on stdout, or at OUTPUT with its helper scripts beside it.
-export function generateOciConfCommand(flags: GenerateFlags & { output?: string }): void {
+export function generateOciConfCommand(flags: GenerateFlags & { output?: string; force?: boolean }): void {
   const result = generate(mergeOptions(flags));
   tell(result);
   if (!flags.output) {
@@ -42,7 +43,8 @@ export function generateOciConfCommand(flags: GenerateFlags & { output?: string 
     return;
   }
   const dir = path.dirname(path.resolve(flags.output));
-  if (!fs.existsSync(dir)) throw new CliError(`directory ${dir} does not exist`, 2, 'create it first or choose another -o path');
+  // every file is checked before any is written: a refusal leaves everything as it was
+  for (const file of [flags.output, ...result.helpers.map((h) => path.join(dir, h.name))]) assertWritable(file, !!flags.force);
   writeFileAtomic(flags.output, result.text, 0o644);
   process.stderr.write(`wrote ${flags.output}\n`);
   for (const h of result.helpers) {

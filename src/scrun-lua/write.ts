@@ -1,7 +1,7 @@
 // The `generate scrun-lua` command's work: flags to options, options to a file or stdout.
 import fs from 'node:fs';
 import { optionsFromFlags } from '../bundle/rootless-options.js';
-import { writeFileAtomic } from '../util/files.js';
+import { writeOutput } from '../util/output.js';
 import { packageFile } from '../util/package-root.js';
 import { generateScrunLua } from './generate.js';
 
@@ -14,6 +14,7 @@ export type Flags = {
   skip: string[];
   bindMounts?: string;
   output?: string;
+  force?: boolean;
 };
 
 // Generates scrun.lua from command-line flags and writes it (0644: scrun reads it as the user).
@@ -29,6 +30,5 @@ export function writeScrunLua(flags: Flags): void {
     },
     version,
   );
-  if (flags.output) writeFileAtomic(flags.output, text, 0o644);
-  else process.stdout.write(text);
+  writeOutput(text, flags.output, !!flags.force);
 }

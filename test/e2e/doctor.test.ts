@@ -22,9 +22,9 @@ describe('doctor', () => {
       ${cli} generate containers-conf --runtime-path /usr/bin/crun --no-systemd --force -o $d/containers.conf
       ${cli} generate storage-conf --force -o $d/storage.conf`);
     expect(setup.stderr).toBe('');
-    const oci = await tbSh(`${cli} generate oci-conf --preset crun-run --slurm-version 24.11 -o /etc/slurm/oci.conf`);
+    const oci = await tbSh(`${cli} generate oci-conf --preset crun-run --slurm-version 24.11 -o /etc/slurm/oci.conf --force`);
     expect(oci.exitCode).toBe(0);
-    expect((await tbSh(`${cli} generate scrun-lua -o /etc/slurm/scrun.lua`)).exitCode).toBe(0);
+    expect((await tbSh(`${cli} generate scrun-lua -o /etc/slurm/scrun.lua --force`)).exitCode).toBe(0);
   });
 
   test('a set-up node is healthy: every check ok, exit 0', async () => {
@@ -69,7 +69,7 @@ describe('doctor', () => {
       const { exitCode, byName } = await doctor('oci-conf');
       expect(exitCode).toBe(1);
       expect(byName['oci-conf']).toMatchObject({ status: 'fail', detail: expect.stringMatching(/^\/etc\/slurm\/oci.conf is missing/) });
-      expect(byName['oci-conf'].fix).toMatch(/slurm-oci generate oci-conf -o \/etc\/slurm\/oci.conf/);
+      expect(byName["oci-conf"].fix).toMatch(/slurm-oci generate oci-conf --preset crun-run -o \/etc\/slurm\/oci.conf --force/);
     } finally {
       await tbSh('mv /etc/slurm/oci.conf.saved /etc/slurm/oci.conf');
     }

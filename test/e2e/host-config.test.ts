@@ -53,8 +53,8 @@ describe('through scrun, with every file generated', () => {
 
   beforeAll(async () => {
     const site = await tbSh(`set -e
-      ${cli} generate oci-conf --preset crun-run --slurm-version 24.11 -o /etc/slurm/oci.conf
-      ${cli} generate scrun-lua -o /etc/slurm/scrun.lua
+      ${cli} generate oci-conf --preset crun-run --slurm-version 24.11 -o /etc/slurm/oci.conf --force
+      ${cli} generate scrun-lua -o /etc/slurm/scrun.lua --force
       scontrol reconfigure`);
     expect(site.exitCode).toBe(0);
     const user = await tbUserSh(`set -e; rm -rf ${dir}; mkdir -p ${dir}

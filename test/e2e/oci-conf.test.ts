@@ -29,7 +29,7 @@ afterAll(async () => {
 
 describe('generated presets on the cluster', () => {
   test('crun-run: the container runs as alice and exit codes pass through', async () => {
-    await install(`${cli} generate oci-conf --preset crun-run -o /etc/slurm/oci.conf`);
+    await install(`${cli} generate oci-conf --preset crun-run -o /etc/slurm/oci.conf --force`);
     expect(await srun('cat /etc/testbed-marker')).toEqual({ rc: 0, out: 'inside-busybox' });
     // two tasks of one step on one node: per-task ids (STEP.%t), so the second is not "already exists"
     expect(await srun('-n2 cat /etc/testbed-marker')).toEqual({ rc: 0, out: 'inside-busybox\ninside-busybox' });
@@ -48,7 +48,7 @@ describe('generated presets on the cluster', () => {
   });
 
   test('runc-run: runs a runc-made rootless bundle, exit code 3 passes through', async () => {
-    await install(`${cli} generate oci-conf --preset runc-run -o /etc/slurm/oci.conf`);
+    await install(`${cli} generate oci-conf --preset runc-run -o /etc/slurm/oci.conf --force`);
     const bundle = await tbUserSh(`rm -rf ~/rb && mkdir ~/rb && cd ~/rb && runc spec --rootless &&
       jq '.root.path="/srv/busybox/rootfs" | .root.readonly=true | .process.terminal=false' config.json > c && mv c config.json`);
     expect(bundle.exitCode).toBe(0);
@@ -60,7 +60,7 @@ describe('generated presets on the cluster', () => {
   });
 
   test('slurm-oci-runtime: this project runtime as the RunTime* command', async () => {
-    await install(`${cli} generate oci-conf --preset slurm-oci-runtime --runtime ${projectInside}/bin/slurm-oci-runtime -o /etc/slurm/oci.conf`);
+    await install(`${cli} generate oci-conf --preset slurm-oci-runtime --runtime ${projectInside}/bin/slurm-oci-runtime -o /etc/slurm/oci.conf --force`);
     expect(await srun('cat /etc/testbed-marker')).toEqual({ rc: 0, out: 'inside-busybox' });
     expect(await srun('-n2 cat /etc/testbed-marker')).toEqual({ rc: 0, out: 'inside-busybox\ninside-busybox' });
     expect((await srun(`sh -c 'exit 3'`)).rc).toBe(3);

@@ -137,7 +137,7 @@ describe('behind scrun', () => {
   beforeAll(async () => {
     const conf = await tbSh(`set -e
 cp /project/test/fixtures/scrun-lua/oci.conf /etc/slurm/oci.conf
-${cli} generate scrun-lua --stage-out /out -o /etc/slurm/scrun.lua
+${cli} generate scrun-lua --stage-out /out -o /etc/slurm/scrun.lua --force
 scontrol reconfigure`);
     expect(conf.stderr).toBe('');
     expect(conf.exitCode).toBe(0);

@@ -25,6 +25,15 @@ describe('generate oci-conf -o', () => {
     expect(fs.statSync(path.join(dir, 'enroot-start-wrapper')).mode & 0o777).toBe(0o755);
     expect(fs.statSync(out).mode & 0o777).toBe(0o644);
   });
+  test('an existing file or helper is replaced only with --force; without it nothing is written', () => {
+    const out = path.join(dir, 'oci.conf');
+    fs.writeFileSync(path.join(dir, 'enroot-start-wrapper'), 'hand-tuned');
+    expect(() => generateOciConfCommand({ preset: 'enroot', output: out })).toThrow(/enroot-start-wrapper already exists; nothing was written/);
+    expect(fs.existsSync(out)).toBe(false);
+    expect(fs.readFileSync(path.join(dir, 'enroot-start-wrapper'), 'utf8')).toBe('hand-tuned');
+    generateOciConfCommand({ preset: 'enroot', output: out, force: true });
+    expect(fs.readFileSync(path.join(dir, 'enroot-start-wrapper'), 'utf8')).not.toBe('hand-tuned');
+  });
   test('--from YAML, with flags and --set over it', () => {
     const from = path.join(dir, 'o.yaml');
     fs.writeFileSync(from, 'preset: crun-run\nslurmVersion: "24.11"\nset:\n  DisableCleanup: true\n');

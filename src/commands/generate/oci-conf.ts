@@ -23,9 +23,10 @@ export default {
   builder: (y) =>
     presetOptions(y)
       .option('output', { alias: 'o', type: 'string', describe: 'write to FILE (helpers beside it) instead of stdout' })
+      .option('force', { type: 'boolean', default: false, describe: 'replace FILE and helpers that already exist' })
       .example('$0 generate oci-conf --preset crun-run', 'rootless crun, run mode, to stdout')
       .example('$0 generate oci-conf --preset enroot -o x', 'x, and enroot-start-wrapper beside it')
       .example('$0 generate oci-conf --from site.yaml', 'options from a JSON or YAML file')
       .epilog(`Presets:\n${PRESET_NAMES.map((n) => `  ${n.padEnd(20)} ${PRESETS[n].describe}`).join('\n')}`),
-  handler: async (argv) => (await import('../../oci-conf/emit.js')).generateOciConfCommand(argv as unknown as GenerateFlags & { output?: string }),
+  handler: async (argv) => (await import('../../oci-conf/emit.js')).generateOciConfCommand(argv as unknown as GenerateFlags & { output?: string; force: boolean }),
 } satisfies CommandModule;

@@ -27,6 +27,7 @@ export default {
         describe: 'rootfs paths to copy back into the original rootfs when the container ends',
       })
       .option('output', { alias: 'o', type: 'string', describe: 'write here (mode 0644) instead of stdout' })
+      .option('force', { type: 'boolean', default: false, describe: 'replace the file if it exists' })
       .example('$0 generate scrun-lua -o /etc/slurm/scrun.lua', 'copy with cp --reflink=auto into /run/user/UID')
       .example('$0 generate scrun-lua --staging none --bind-mounts copy', 'bundles on a filesystem all nodes share')
       .example("$0 generate scrun-lua --staging hardlink --scratch-dir '/home/.scrun/%U' --stage-out /out", 'hard links, copy /out back'),

@@ -17,7 +17,7 @@ export function locate(host: Host, name: string): { file: string; text?: string 
 
 // Judges the file's presence and the linter's findings for the installed Slurm.
 export function judgeOciConf(file: string, text: string | undefined, findings: LintFinding[] = [], slurm = 'the newest Slurm'): Finding {
-  const regenerate = `slurm-oci generate oci-conf -o ${file} on every node (or let configless mode ship it), then \`scontrol reconfigure\``;
+  const regenerate = `slurm-oci generate oci-conf --preset crun-run -o ${file} --force (or another preset) on every node (or let configless mode ship it), then \`scontrol reconfigure\``;
   if (text === undefined) return fail(`${file} is missing: Slurm ignores --container and scrun will not start`, regenerate);
   const errors = findings.filter((f) => f.severity === 'error');
   const summary = (fs: LintFinding[]) =>

@@ -15,7 +15,7 @@ RunTimeDelete="crun --rootless=true --root=/run/user/%U/ delete --force %n.%u.%j
 const judge = (text: string) => judgeOciConf('/etc/slurm/oci.conf', text, nodeFindings(lintOciConf(text, { slurmVersion: '24.11' })), 'Slurm 24.11');
 
 test('missing fails and names the generator', () => {
-  expect(judgeOciConf('/etc/slurm/oci.conf', undefined)).toMatchObject({ status: 'fail', fix: expect.stringContaining('generate oci-conf -o /etc/slurm/oci.conf') });
+  expect(judgeOciConf('/etc/slurm/oci.conf', undefined)).toMatchObject({ status: 'fail', fix: expect.stringContaining('generate oci-conf --preset crun-run -o /etc/slurm/oci.conf --force') });
 });
 
 test('the generated crun run-mode file is clean on a node (its /run/user warning is the run-user-dir check)', () => {
