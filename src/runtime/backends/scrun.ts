@@ -22,7 +22,7 @@ import type { ContainerRecord } from '../store.js';
 import type { Backend, CreateOptions } from './types.js';
 
 // Runs one scrun command; a failure becomes one error line with scrun's own message.
-export function scrunCommand(ctx: Context, record: ContainerRecord, args: string[], timeoutMs = 60_000): void {
+function scrunCommand(ctx: Context, record: ContainerRecord, args: string[], timeoutMs = 60_000): void {
   const r = capture(record.binary, [...scrunGlobals(ctx, record), ...args], timeoutMs);
   if (r.code !== 0) {
     const why = r.code === 124 ? `no answer in ${timeoutMs / 1000} s` : r.stderr.trim().split('\n').pop() || `exit ${r.code}`;
@@ -187,9 +187,5 @@ export const scrun: Backend = {
     }
     await exited;
     return readFile(ctx.store.dir(record.id), 'exit')?.exitCode ?? 255;
-  },
-
-  passthrough(_ctx, _record, command) {
-    throw new CliError(`${command} is not supported by the scrun backend`, 1);
   },
 };

@@ -23,7 +23,8 @@ export interface Backend {
   // create + start, then (unless DETACH) wait and delete; returns the container's exit status.
   run(ctx: Context, record: ContainerRecord, options: CreateOptions, detach: boolean): Promise<number>;
   // exec, pause, resume, update, ps: the backend's own command with ARGS; returns its exit status.
-  passthrough(ctx: Context, record: ContainerRecord, command: string, args: string[]): number;
+  // Only local backends have them.
+  passthrough?(ctx: Context, record: ContainerRecord, command: string, args: string[]): number;
 }
 
 // The backend module that implements RECORD's backend (scrun's is loaded only when needed).

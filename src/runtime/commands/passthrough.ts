@@ -33,7 +33,8 @@ export async function run(ctx: Context, args: string[], command: string): Promis
   const id = p.rest[0];
   if (!id) throw new CliError(`${command}: a container id is required`, 1, `run \`slurm-oci-runtime ${command} --help\``);
   const record = ctx.store.load(id);
-  if (record.backend !== 'scrun') return (await backendFor(record.backend)).passthrough(ctx, record, command, args);
+  const backend = await backendFor(record.backend);
+  if (backend.passthrough) return backend.passthrough(ctx, record, command, args);
   if (command === 'ps') {
     const { scrunPids } = await import('../backends/scrun.js');
     const pids = scrunPids(ctx, record);
