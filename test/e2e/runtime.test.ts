@@ -144,6 +144,16 @@ ${runtime} delete --force pend; echo delete=$?; ${runtime} list -q | wc -l; cat 
     }
   });
 
+  test('a created container that never started can be killed and deleted', async () => {
+    const r = await tbUserSh(
+      `B=/tmp/bundle-created; rm -rf $B; mkdir -p $B; cp /srv/busybox/config.json $B/; ln -s /srv/busybox/rootfs $B/rootfs
+${runtime} --backend scrun create -b $B never >/dev/null 2>&1; ${runtime} state never | grep -o '"status": "[a-z]*"'
+${runtime} kill never TERM; sleep 1; ${runtime} state never | grep -o '"status": "[a-z]*"'; ${runtime} delete never; echo delete=$?`,
+    );
+    expect(r.stdout.split('\n')).toEqual(['"status": "created"', '"status": "stopped"', 'delete=0']);
+    expect(await leftovers()).toEqual([]);
+  });
+
   test('exec is refused with a clear message', async () => {
     const r = await sh(
       `podman run -d --name nx ${busybox} sleep 300 >/dev/null; podman exec nx true; echo rc=$?; timeout -k 5 60 podman rm -f -t 2 nx >/dev/null`,

@@ -161,11 +161,18 @@ export const scrun: Backend = {
   },
 
   kill(ctx, record, signal) {
+    const dir = ctx.store.dir(record.id);
+    const supervisor = readFile(dir, 'supervisor');
+    if (!readFile(dir, 'anchor') && supervisor) {
+      // not started: there is no job yet; the supervisor stands for the container
+      process.kill(supervisor.pid, signal);
+      return;
+    }
     // scrun signals the whole job either way; it rejects -a and older versions take --all as the id
     try {
       scrunCommand(ctx, record, ['kill', record.id, String(signal)]);
     } catch (error) {
-      const jobId = readFile(ctx.store.dir(record.id), 'anchor')?.jobId;
+      const jobId = readFile(dir, 'anchor')?.jobId;
       if (!jobId || !record.slurm) throw error;
       log('warning', `${(error as Error).message}; signalling job ${jobId} through Slurm instead`);
       cancelJob(record.slurm, jobId, signal);
