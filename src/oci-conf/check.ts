@@ -84,7 +84,8 @@ export async function checkOciConf(o: CheckOptions): Promise<CheckReport> {
     });
     const ctx = task(1, LONG);
     const running = startCommand(expandPatterns(conf.RunTimeRun as string, ctx), cmdOptions(ctx));
-    for (let i = 0; i < 100 && !running.output().includes('started'); i++) await sleep(100);
+    // a loaded node may take a while to start the container; Query needs it running
+    for (let i = 0; i < 300 && !running.output().includes('started'); i++) await sleep(100);
     const wait = (ms: number) => Promise.race([running.done, sleep(ms).then(() => undefined)]);
     if (ignoreConfig) return endByGroupSignal(running, wait);
     const end = cleanup(ctx);

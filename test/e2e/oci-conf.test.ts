@@ -39,9 +39,9 @@ describe('generated presets on the cluster', () => {
   test('check oci-conf on the node passes for that file, as alice', async () => {
     const r = await tbUserSh(`${cli} check oci-conf /etc/slurm/oci.conf --bundle /srv/busybox --format json > ~/check.json 2>&1; echo $?; cat ~/check.json`);
     const [rc, ...json] = r.stdout.split('\n');
-    expect(rc).toBe('0');
     const report = JSON.parse(json.join('\n'));
-    expect(report).toMatchObject({ slurmVersion: '24.11', mode: 'run', passed: true });
+    // the whole report on failure: which step went wrong, with its output
+    expect({ rc, report }).toMatchObject({ rc: '0', report: { slurmVersion: '24.11', mode: 'run', passed: true } });
     expect(report.steps[0]).toMatchObject({ key: 'RunTimeRun', exitCode: 3, ok: true });
     // plain `crun kill` reaches the container (`kill -a` signals nothing without a delegated cgroup)
     expect(report.steps.at(-1)).toMatchObject({ note: 'the task stopped after Kill', exitCode: 143 });
