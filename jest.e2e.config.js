@@ -7,5 +7,6 @@ export default {
   testPathIgnorePatterns: [],
   globalSetup: '<rootDir>/test/e2e/global-setup.cjs',
   globalTeardown: '<rootDir>/test/e2e/global-teardown.cjs',
+  testSequencer: '<rootDir>/test/e2e/sequencer.cjs',
   testTimeout: 600_000,
 };

@@ -37,11 +37,11 @@ describe('generated presets on the cluster', () => {
   });
 
   test('check oci-conf on the node passes for that file, as alice', async () => {
-    const r = await tbUserSh(`${cli} check oci-conf /etc/slurm/oci.conf --bundle /srv/busybox --format json > ~/check.json 2>&1; echo $?; cat ~/check.json`);
+    const r = await tbUserSh(`${cli} check oci-conf /etc/slurm/oci.conf --bundle /srv/busybox --format json > ~/check.json 2>~/check.err; echo $?; cat ~/check.json; cat ~/check.err >&2`);
     const [rc, ...json] = r.stdout.split('\n');
     const report = JSON.parse(json.join('\n'));
     // the whole report on failure: which step went wrong, with its output
-    expect({ rc, report }).toMatchObject({ rc: '0', report: { slurmVersion: '24.11', mode: 'run', passed: true } });
+    expect({ rc, report, stderr: r.stderr }).toMatchObject({ rc: '0', report: { slurmVersion: '24.11', mode: 'run', passed: true } });
     expect(report.steps[0]).toMatchObject({ key: 'RunTimeRun', exitCode: 3, ok: true });
     // plain `crun kill` reaches the container (`kill -a` signals nothing without a delegated cgroup)
     expect(report.steps.at(-1)).toMatchObject({ note: 'the task stopped after Kill', exitCode: 143 });
