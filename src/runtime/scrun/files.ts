@@ -14,7 +14,7 @@ export type SupervisorFiles = {
   // container's process already at `scrun create`, so it cannot run before our start)
   'start-request': { at: string };
   // written by the supervisor once scrun create succeeded: the container runs
-  anchor: { pid: number; start: number; jobId?: number };
+  anchor: { pid: number; start?: number; jobId?: number };
   // written by the supervisor when scrun create failed
   failed: { error: string; hint?: string };
   // written by the supervisor as it ends

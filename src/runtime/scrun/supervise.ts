@@ -52,7 +52,7 @@ async function scrunCreate(ctx: Context, record: ContainerRecord, dir: string, a
 }
 
 // Watches until the container has ended; returns the exit code srun left (if seen) and how.
-async function watch(record: ContainerRecord, anchor: { pid: number; start: number; jobId?: number }) {
+async function watch(record: ContainerRecord, anchor: { pid: number; start?: number; jobId?: number }) {
   let srunCode: number | undefined;
   let noSrunSince: number | undefined;
   let nextJobPoll = Date.now() + JOB_POLL_MS;
@@ -163,7 +163,9 @@ export async function supervise(dir: string): Promise<number> {
     writeFile(dir, 'exit', { exitCode: 1, how: 'scrun create failed' });
     return 1;
   }
-  const anchor = { pid: anchorPid, start: procStat(anchorPid)?.start ?? 0, jobId };
+  // no start time when /proc could not be read: then the pid alone identifies it (never 0, which
+  // would make the anchor look gone and leave it running)
+  const anchor = { pid: anchorPid, start: procStat(anchorPid)?.start, jobId };
   writeFile(dir, 'anchor', anchor);
   log('info', `created: anchor ${anchorPid}, job ${jobId ?? 'unknown'}`);
   // scrun 24.11 already started the process at create; a later scrun that waits needs start
