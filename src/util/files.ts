@@ -1,13 +1,7 @@
-// File writes that never leave a half-written or over-permissive file: per-user directories are
-// 0700, key files 0600, and every write goes to a temporary name first, then is renamed into place.
+// File writes that never leave a half-written or over-permissive file: the mode (0600 for key
+// files) is set before any byte is written, and the file is renamed into place.
 import fs from 'node:fs';
 import path from 'node:path';
-
-// Creates DIR (and parents) and makes DIR itself 0700, whatever the umask.
-export function mkdirPrivate(dir: string): void {
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  fs.chmodSync(dir, 0o700);
-}
 
 // Writes FILE atomically with MODE (the mode is set before any byte is written).
 export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o644): void {

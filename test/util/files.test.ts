@@ -1,16 +1,14 @@
-// Private directories and atomic writes keep their modes whatever the umask.
+// Atomic writes keep their mode whatever the umask.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@jest/globals';
-import { mkdirPrivate, writeFileAtomic } from '../../src/util/files.js';
+import { writeFileAtomic } from '../../src/util/files.js';
 
-test('mkdirPrivate makes 0700 and writeFileAtomic keeps 0600 under a permissive umask', () => {
+test('writeFileAtomic keeps 0600 under a permissive umask and leaves no temporary file', () => {
   const old = process.umask(0);
   try {
-    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'files-')), 'a', 'b');
-    mkdirPrivate(dir);
-    expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'files-'));
     const key = path.join(dir, 'key');
     writeFileAtomic(key, 'secret', 0o600);
     writeFileAtomic(key, 'secret2', 0o600);
