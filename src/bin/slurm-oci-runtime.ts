@@ -1,7 +1,13 @@
 // Entry point of the OCI runtime. Kept free of yargs, ajv and execa: Podman execs it for every
-// operation. Built as CommonJS (no top-level await), see scripts/build.mjs.
+// operation. Built as CommonJS (no top-level await), see scripts/build.mjs. With SLURM_OCI_SERVE
+// set (by the native front) it is the runtime server instead.
 import { main } from '../runtime/main.js';
 
-void main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-});
+const socket = process.env.SLURM_OCI_SERVE;
+if (socket) {
+  void import('../runtime/front/serve.js').then(({ serve }) => serve(socket));
+} else {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

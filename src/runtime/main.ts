@@ -13,9 +13,13 @@ import * as state from './commands/state.js';
 import * as kill from './commands/kill.js';
 import * as del from './commands/delete.js';
 import { stdout } from './output.js';
+import { Declined, declineIfRemote } from './io.js';
 
 // Each command module: its usage text and run(), which returns the exit code or throws CliError.
 type CommandModule = { usage: string; run(ctx: Context, args: string[], name: string): Promise<number> };
+// The calls the runtime server takes (Podman's, for every container); the rest go to the CLI.
+const SERVED = new Set(['create', 'start', 'state', 'kill', 'delete']);
+
 const commands: Record<string, [string, () => Promise<CommandModule>]> = {
   create: ['create a container from a bundle', () => import('./commands/create.js')],
   start: ['run the user process of a created container', async () => start],
@@ -78,11 +82,13 @@ function wantsHelp(args: string[]): boolean {
   return false;
 }
 
-// Runs one invocation; returns the exit code (errors are printed here, nowhere else).
+// Runs one invocation; returns the exit code (errors are printed here, nowhere else). In the
+// runtime server it throws Declined for calls the CLI must run instead.
 export async function main(argv: string[]): Promise<number> {
   let logFormat: 'text' | 'json' = 'text';
   try {
     const parsed = parseFlags(argv, GLOBALS, 'slurm-oci-runtime');
+    if (bool(parsed, 'version') || bool(parsed, 'help') || !SERVED.has(parsed.rest[0] ?? '')) declineIfRemote('not served');
     logFormat = str(parsed, 'log-format') === 'json' ? 'json' : 'text';
     configureLog({ file: str(parsed, 'log'), format: logFormat, debug: bool(parsed, 'debug') });
     if (bool(parsed, 'version')) {
@@ -122,6 +128,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     return await module.run(ctx, args, name);
   } catch (error) {
+    if (error instanceof Declined) throw error;
     const { lines, exitCode } = describeError(error);
     log('error', lines.join('; '));
     return exitCode;

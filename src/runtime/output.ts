@@ -1,19 +1,8 @@
-// Writes straight to fds 1 and 2: creating process.stdout/stderr streams costs ~3 ms of every start.
-import fs from 'node:fs';
-
-function writeAll(fd: number, text: string): void {
-  const data = Buffer.from(text);
-  for (let done = 0; done < data.length; ) {
-    try {
-      done += fs.writeSync(fd, data, done);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
-    }
-  }
-}
+// stdout and stderr of the current call (the CLI's own fds, or the front's in the server).
+import { io } from './io.js';
 
 // Prints TEXT on stdout.
-export const stdout = (text: string): void => writeAll(1, text);
+export const stdout = (text: string): void => io().write(1, text);
 
 // Prints TEXT on stderr.
-export const stderr = (text: string): void => writeAll(2, text);
+export const stderr = (text: string): void => io().write(2, text);

@@ -11,9 +11,9 @@ export function exitStatus(code: number | null, signal: NodeJS.Signals | null): 
   return 128 + ((signal && (os.constants.signals as Record<string, number>)[signal]) || 0);
 }
 
-// Runs BIN with our own stdio (the container's, under conmon) and returns its exit status.
-// EXTRA_FDS are inherited as fds 3, 4, … (runc's --preserve-fds).
-export function runInherit(bin: string, args: string[], extraFds = 0): number {
+// Runs BIN with this process's stdio (the container's, under conmon) and returns its exit status.
+// EXTRA_FDS are inherited as fds 3, 4, … (runc's --preserve-fds). Commands go through io().runInherit.
+export function runInheritHere(bin: string, args: string[], extraFds = 0): number {
   const stdio = ['inherit', 'inherit', 'inherit', ...Array.from({ length: extraFds }, (_, i) => i + 3)] as const;
   const r = spawnSync(bin, args, { stdio: [...stdio] });
   if (r.error) throw r.error;

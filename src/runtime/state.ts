@@ -1,5 +1,7 @@
 // The OCI state object exactly as runc prints it: its key order, 2-space indent, no trailing newline.
 // `creating` is never reported (Podman ≤5.2 rejects it): a container being created reads as created.
+import { CliError } from '../errors.js';
+
 export type Status = 'created' | 'running' | 'stopped' | 'paused';
 
 export type OciState = {
@@ -36,4 +38,11 @@ export function formatState(s: OciState): string {
     ...(annotations && Object.keys(annotations).length ? { annotations } : {}),
   };
   return JSON.stringify(ordered, null, 2);
+}
+
+// runc's refusal to start a container in STATUS, or undefined when it may start.
+export function startRefusal(status: Status): CliError | undefined {
+  if (status === 'running' || status === 'paused') return new CliError('cannot start an already running container', 1);
+  if (status === 'stopped') return new CliError('cannot start a container that has stopped', 1);
+  return undefined;
 }

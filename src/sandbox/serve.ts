@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CliError } from '../errors.js';
-import { packageFile } from '../util/package-root.js';
+import { runtimePath } from '../host-config/runtime-paths.js';
 import { freshKey, loadKeyFile, readableByOthers } from './auth.js';
 import { announce, prepareDir, publicUrl, watchForCompletion, writeKey } from './coordination.js';
 import { Podman } from './podman.js';
@@ -76,7 +76,7 @@ export async function serve(o: ServeOptions): Promise<void> {
   const serverId = crypto.randomBytes(4).toString('hex');
   const prefix = `slurm-oci-sandbox-${serverId}`;
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'slurm-oci-sandbox-')); // 0700
-  const runtime = o.runtime === 'default' ? undefined : o.runtime === 'slurm-oci-runtime' ? packageFile('bin/slurm-oci-runtime') : o.runtime;
+  const runtime = o.runtime === 'default' ? undefined : o.runtime === 'slurm-oci-runtime' ? runtimePath('slurm-oci-runtime') : o.runtime;
   const backend = runtime && path.basename(runtime) === 'slurm-oci-runtime' ? (o.backend ?? 'crun') : undefined;
   const driver = new Podman({
     serverId,

@@ -1,11 +1,13 @@
 // slurm-oci-runtime on the real cluster: rootless Podman as alice with `runtime` pointing at it,
-// on the local crun backend and through scrun as a Slurm job.
+// on the local crun backend and through scrun as a Slurm job. Podman calls the native front, as
+// generated host configs make it (crun calls then go through the runtime server, scrun calls and
+// the rest through the Node CLI); the sandbox and workflow suites call the Node CLI directly.
 import { beforeAll, beforeEach, describe, expect, test } from '@jest/globals';
 import { setupPodman, type PodmanSetup } from '../helpers/podman.js';
 import { enableScrun, leftovers, waitForIdleNode } from '../helpers/scrun.js';
 import { projectInside, tbSh, tbUserSh } from '../helpers/testbed.js';
 
-const runtime = `${projectInside}/bin/slurm-oci-runtime`;
+const runtime = `${projectInside}/dist/slurm-oci-runtime`;
 const busybox = 'localhost/busybox';
 // a container process that ends on SIGTERM (a plain `sleep` as pid 1 ignores it)
 const sleeper = `sh -c 'trap "exit 143" TERM; sleep 300 & wait'`;

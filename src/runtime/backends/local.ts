@@ -3,8 +3,9 @@
 import { CliError } from '../../errors.js';
 import type { Context } from '../context.js';
 import { log } from '../log.js';
-import { capture, runInherit } from '../spawn.js';
-import { normalizeStatus, type OciState } from '../state.js';
+import { io } from '../io.js';
+import { capture } from '../spawn.js';
+import { normalizeStatus, startRefusal, type OciState } from '../state.js';
 import type { ContainerRecord } from '../store.js';
 import type { Backend, CreateOptions } from './types.js';
 
@@ -36,18 +37,24 @@ export function createArgs(record: ContainerRecord, o: CreateOptions): string[] 
 }
 
 // Runs the backend with our stdio; a non-zero exit becomes an error carrying its status.
-function inherit(ctx: Context, record: ContainerRecord, args: string[], extraFds = 0): void {
-  const code = runInherit(record.binary, [...localGlobals(ctx, record), ...args], extraFds);
+async function inherit(ctx: Context, record: ContainerRecord, args: string[], extraFds = 0): Promise<void> {
+  const code = await io().runInherit(record.binary, [...localGlobals(ctx, record), ...args], extraFds);
   if (code !== 0) throw new CliError(`${record.backend} ${args[0]} ${record.id} failed (exit ${code})`, code || 1);
 }
 
 export const local: Backend = {
   async create(ctx, record, options) {
-    inherit(ctx, record, ['create', ...createArgs(record, options), record.id], options.preserveFds);
+    await inherit(ctx, record, ['create', ...createArgs(record, options), record.id], options.preserveFds);
   },
 
+  // crun/runc refuse a container that is not created; its state is read only then, for runc's
+  // wording (reading it first would add a backend run to every `podman run`)
   async start(ctx, record) {
-    inherit(ctx, record, ['start', record.id]);
+    try {
+      await inherit(ctx, record, ['start', record.id]);
+    } catch (error) {
+      throw startRefusal(this.state(ctx, record).status) ?? error;
+    }
   },
 
   state(ctx, record): OciState {
@@ -74,8 +81,8 @@ export const local: Backend = {
     };
   },
 
-  kill(ctx, record, signal, all) {
-    inherit(ctx, record, ['kill', ...(all ? ['--all'] : []), record.id, String(signal)]);
+  async kill(ctx, record, signal, all) {
+    await inherit(ctx, record, ['kill', ...(all ? ['--all'] : []), record.id, String(signal)]);
   },
 
   async delete(ctx, record, force) {
@@ -87,10 +94,10 @@ export const local: Backend = {
 
   async run(ctx, record, options, detach) {
     const args = ['run', ...createArgs(record, options), ...(detach ? ['--detach'] : []), record.id];
-    return runInherit(record.binary, [...localGlobals(ctx, record), ...args], options.preserveFds);
+    return io().runInherit(record.binary, [...localGlobals(ctx, record), ...args], options.preserveFds);
   },
 
   passthrough(ctx, record, command, args) {
-    return runInherit(record.binary, [...localGlobals(ctx, record), command, ...args]);
+    return io().runInherit(record.binary, [...localGlobals(ctx, record), command, ...args], 0);
   },
 };

@@ -17,7 +17,7 @@ import { isAlive } from '../scrun/proc.js';
 import { cancelJob } from '../scrun/slurm.js';
 import { scrunGlobals, stopAnchorAndJob } from '../scrun/stop.js';
 import { capture } from '../spawn.js';
-import type { OciState } from '../state.js';
+import { startRefusal, type OciState } from '../state.js';
 import type { ContainerRecord } from '../store.js';
 import type { Backend, CreateOptions } from './types.js';
 
@@ -139,6 +139,8 @@ export const scrun: Backend = {
   },
 
   async start(ctx, record) {
+    const refusal = startRefusal(this.state(ctx, record).status);
+    if (refusal) throw refusal;
     await startAndWait(ctx, record);
   },
 
@@ -160,7 +162,7 @@ export const scrun: Backend = {
     };
   },
 
-  kill(ctx, record, signal) {
+  async kill(ctx, record, signal) {
     const dir = ctx.store.dir(record.id);
     const supervisor = readFile(dir, 'supervisor');
     if (!readFile(dir, 'anchor') && supervisor) {

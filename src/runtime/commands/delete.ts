@@ -1,5 +1,6 @@
-// `delete`: frees what the container holds, then forgets it. A running container needs --force;
-// --force on an id that does not exist succeeds (runc), so cleanup can always run.
+// `delete`: frees what the container holds, then forgets it. A running container needs --force
+// (with it, the state is not even read: Podman deletes every container so); --force on an id that
+// does not exist succeeds (runc), so cleanup can always run.
 import { parseFlags, positionals, bool } from '../argv.js';
 import { backendFor } from '../backends/types.js';
 import type { Context } from '../context.js';
@@ -19,8 +20,8 @@ export async function run(ctx: Context, args: string[]): Promise<number> {
     throw error;
   }
   const backend = await backendFor(record.backend);
-  const { status } = backend.state(ctx, record);
-  if (!force && (status === 'running' || status === 'paused')) {
+  const status = force ? undefined : backend.state(ctx, record).status;
+  if (status === 'running' || status === 'paused') {
     throw new CliError(`cannot delete container ${id} that is not stopped: ${status}`, 1, 'stop it first, or use --force');
   }
   await backend.delete(ctx, record, force);

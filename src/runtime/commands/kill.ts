@@ -18,6 +18,6 @@ export async function run(ctx: Context, args: string[]): Promise<number> {
     if (bool(p, 'all')) return 0;
     throw new CliError('container not running', 1);
   }
-  backend.kill(ctx, record, signal, bool(p, 'all'));
+  await backend.kill(ctx, record, signal, bool(p, 'all'));
   return 0;
 }

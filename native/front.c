@@ -1,0 +1,220 @@
+// The native front of slurm-oci-runtime (built to dist/slurm-oci-runtime). Podman execs the runtime
+// three times per `podman run`, and Node's start-up (40-110 ms) each time would triple its cost.
+// The front hands the call to a warm runtime server (the same TypeScript commands, see
+// src/runtime/front/) and runs the backend processes the server asks for itself, so that they get
+// this process's stdio, extra fds and place in the process tree (conmon must be their subreaper).
+// No server, or one that declines the call: it execs the Node CLI, and starts a server for next time.
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef BUILD_ID
+#error "BUILD_ID comes from scripts/build.mjs: a server only serves fronts of its own build"
+#endif
+
+extern char **environ;
+
+static char cjs[PATH_MAX + 32]; // the Node runtime: slurm-oci-runtime.cjs beside this binary
+static int argc_;
+static char **argv_;
+
+// Execs the Node CLI with our arguments: calls the server declines, and every call without one.
+static void cli(void) {
+  char **args = calloc(argc_ + 2, sizeof *args);
+  if (!args) _exit(1);
+  args[0] = "node";
+  args[1] = cjs;
+  memcpy(args + 2, argv_ + 1, (argc_ - 1) * sizeof *args);
+  execvp("node", args); // no PATH (Podman's kill/delete): the libc default path, as `env node`
+  dprintf(2, "slurm-oci-runtime: cannot run node: %s\n", strerror(errno));
+  _exit(1);
+}
+
+// The inode number of one of our namespaces ("user:[4026531837]"), as text.
+static int ns_id(const char *ns, char *out, size_t size) {
+  char link[64], target[64];
+  snprintf(link, sizeof link, "/proc/self/ns/%s", ns);
+  ssize_t n = readlink(link, target, sizeof target - 1);
+  if (n < 0) return -1;
+  target[n] = 0;
+  char *open = strchr(target, '[');
+  if (!open) return -1;
+  size_t len = strcspn(open + 1, "]");
+  if (len + 1 > size) return -1;
+  memcpy(out, open + 1, len);
+  out[len] = 0;
+  return 0;
+}
+
+// The server's socket: per user (in the runtime dir), build, user and mount namespace (inside
+// Podman's rootless namespaces the same user is uid 0 and sees other mounts).
+static int socket_path(char *out, size_t size) {
+  const char *xdg = getenv("XDG_RUNTIME_DIR");
+  char user[32], mnt[32];
+  if (ns_id("user", user, sizeof user) < 0 || ns_id("mnt", mnt, sizeof mnt) < 0) return -1;
+  int n;
+  if (xdg && *xdg) n = snprintf(out, size, "%s/slurm-oci/front-%s-%s-%s.sock", xdg, BUILD_ID, user, mnt);
+  else if (geteuid() == 0) n = snprintf(out, size, "/run/slurm-oci/front-%s-%s-%s.sock", BUILD_ID, user, mnt);
+  else return -1;
+  return n > 0 && (size_t)n < size ? 0 : -1;
+}
+
+// Starts a server on SOCKET for the next call, fully detached: own session, no stdio and none of
+// our fds (conmon's pipes, --preserve-fds), so nothing ever waits on it.
+static void start_server(const char *socket) {
+  pid_t pid = fork();
+  if (pid != 0) {
+    if (pid > 0) waitpid(pid, NULL, 0);
+    return;
+  }
+  if (fork() != 0) _exit(0);
+  setsid();
+  int null = open("/dev/null", O_RDWR);
+  if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0) _exit(1);
+  if (close_range(3, ~0U, 0) < 0) {
+    for (long fd = 3, max = sysconf(_SC_OPEN_MAX); fd < max && fd < 65536; fd++) close(fd);
+  }
+  if (chdir("/") < 0) _exit(1);
+  setenv("SLURM_OCI_SERVE", socket, 1);
+  execlp("node", "node", cjs, (char *)NULL);
+  _exit(127);
+}
+
+static int write_all(int fd, const void *data, size_t len) {
+  for (const char *p = data; len > 0;) {
+    ssize_t n = write(fd, p, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return -1;
+    p += n;
+    len -= n;
+  }
+  return 0;
+}
+
+static int read_all(int fd, void *data, size_t len) {
+  for (char *p = data; len > 0;) {
+    ssize_t n = read(fd, p, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return -1;
+    p += n;
+    len -= n;
+  }
+  return 0;
+}
+
+// One frame: 4-byte little-endian length, type, payload (src/runtime/front/protocol.ts).
+static int send_frame(int fd, char type, const char *payload, size_t len) {
+  unsigned char head[5] = {len & 0xff, (len >> 8) & 0xff, (len >> 16) & 0xff, (len >> 24) & 0xff, (unsigned char)type};
+  return write_all(fd, head, 5) < 0 || write_all(fd, payload, len) < 0 ? -1 : 0;
+}
+
+// Appends S and its NUL to the buffer BUF of used size *LEN.
+static void append(char **buf, size_t *len, size_t *cap, const char *s) {
+  size_t n = strlen(s) + 1;
+  if (*len + n > *cap) {
+    *cap = (*len + n) * 2;
+    *buf = realloc(*buf, *cap);
+    if (!*buf) _exit(1);
+  }
+  memcpy(*buf + *len, s, n);
+  *len += n;
+}
+
+// The call: the number of arguments, the cwd, the arguments, the environment.
+static int send_call(int fd) {
+  char *buf = NULL, count[16], cwd[PATH_MAX];
+  size_t len = 0, cap = 0;
+  if (!getcwd(cwd, sizeof cwd)) return -1;
+  snprintf(count, sizeof count, "%d", argc_ - 1);
+  append(&buf, &len, &cap, count);
+  append(&buf, &len, &cap, cwd);
+  for (int i = 1; i < argc_; i++) append(&buf, &len, &cap, argv_[i]);
+  for (char **e = environ; *e; e++) append(&buf, &len, &cap, *e);
+  int r = send_frame(fd, 'Q', buf, len);
+  free(buf);
+  return r;
+}
+
+// Runs the NUL-separated argv in PAYLOAD with our stdio and fds; returns its exit status as a shell would.
+static int run(char *payload, size_t len) {
+  char *args[4096];
+  size_t n = 0;
+  for (char *p = payload; p < payload + len && n < 4095; p += strlen(p) + 1) args[n++] = p;
+  args[n] = NULL;
+  if (n == 0) return 127;
+  pid_t pid = fork();
+  if (pid < 0) return 127;
+  if (pid == 0) {
+    execv(args[0], args);
+    dprintf(2, "slurm-oci-runtime: cannot run %s: %s\n", args[0], strerror(errno));
+    _exit(127);
+  }
+  int status;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) return 127;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int main(int argc, char **argv) {
+  argc_ = argc;
+  argv_ = argv;
+  char self[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n < 0) return perror("slurm-oci-runtime: /proc/self/exe"), 1;
+  self[n] = 0;
+  *strrchr(self, '/') = 0;
+  snprintf(cjs, sizeof cjs, "%s/slurm-oci-runtime.cjs", self);
+
+  struct sockaddr_un addr = {.sun_family = AF_UNIX};
+  const char *off = getenv("SLURM_OCI_SERVER");
+  if ((off && !strcmp(off, "off")) || socket_path(addr.sun_path, sizeof addr.sun_path) < 0) cli();
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) cli();
+  if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
+    start_server(addr.sun_path);
+    cli();
+  }
+  if (send_call(fd) < 0) cli();
+  int ran = 0;
+  for (;;) {
+    unsigned char head[5];
+    if (read_all(fd, head, 5) < 0) {
+      if (!ran) cli(); // the server died before anything happened: the CLI does it all
+      dprintf(2, "slurm-oci-runtime: the runtime server went away in the middle of the call\n");
+      return 1;
+    }
+    uint32_t len = head[0] | head[1] << 8 | head[2] << 16 | (uint32_t)head[3] << 24;
+    char *payload = malloc(len + 1);
+    if (!payload || read_all(fd, payload, len) < 0) return 1;
+    payload[len] = 0;
+    switch (head[4]) {
+    case 'O':
+    case 'E':
+      write_all(head[4] == 'O' ? 1 : 2, payload, len);
+      break;
+    case 'R': {
+      ran = 1;
+      char status[16];
+      snprintf(status, sizeof status, "%d", run(payload, len));
+      if (send_frame(fd, 'S', status, strlen(status)) < 0) return 1;
+      break;
+    }
+    case 'X':
+      return atoi(payload);
+    case 'C':
+      if (ran) return 1;
+      close(fd);
+      cli();
+    }
+    free(payload);
+  }
+}
