@@ -183,6 +183,11 @@ int main(int argc, char **argv) {
     start_server(addr.sun_path);
     cli();
   }
+  // Only a server of our own uid may tell us what to run (root with a user's XDG_RUNTIME_DIR
+  // must never take orders from that user's socket).
+  struct ucred peer;
+  socklen_t peer_len = sizeof peer;
+  if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &peer, &peer_len) < 0 || peer.uid != geteuid()) cli();
   if (send_call(fd) < 0) cli();
   int ran = 0;
   for (;;) {

@@ -1,7 +1,7 @@
 // The native front (dist/slurm-oci-runtime) and the runtime server, built as shipped. crun is not
 // on this machine, so a shell script stands in for it here (configured as the crun binary); the
 // e2e suite runs the front with the real crun under Podman (test/e2e/runtime.test.ts).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,7 +35,7 @@ async function until(what: string, ok: () => boolean, ms = 15_000): Promise<void
 
 // (--root: as real root the default state root would be /run/slurm-oci)
 const run = (bin: string, args: string[], extra: Record<string, string> = {}) => {
-  const r = spawnSync(bin, ['--root', `${tmp}/state`, ...args], { encoding: 'utf8', cwd: tmp, env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+  const r = spawnSync(bin, ['--root', `${tmp}/state`, ...args], { encoding: 'utf8', timeout: 20_000, cwd: tmp, env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, pid: r.pid };
 };
 
@@ -104,4 +104,27 @@ test('a server whose socket is gone exits; the next call starts another', async 
   await until('the old server to exit', () => !servers().includes(old!));
   expect(run(front, ['state', 'nope']).code).toBe(1);
   await until('a new server', () => servers().length === 1 && sockets().length === 1);
+});
+
+// Needs root (CI runs as root): a socket at our path that another user listens on.
+(process.getuid?.() === 0 ? test : test.skip)('as root, a server of another uid at the socket path is never obeyed', async () => {
+  const dir = path.join(tmp, 'other', 'slurm-oci');
+  fs.mkdirSync(dir, { recursive: true, mode: 0o777 });
+  fs.chmodSync(tmp, 0o755);
+  fs.chmodSync(path.join(tmp, 'other'), 0o777);
+  fs.chmodSync(dir, 0o777);
+  const socket = path.join(dir, sockets()[0]!);
+  const marker = path.join(tmp, 'obeyed');
+  // it answers every call with "run touch MARKER"
+  const fake = `require('net').createServer((c) => { const b = Buffer.from('/usr/bin/touch\\0${marker}\\0');
+    const h = Buffer.alloc(5); h.writeUInt32LE(b.length); h.write('R', 4); c.write(Buffer.concat([h, b])); }).listen(${JSON.stringify(socket)})`;
+  const child = spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', fake], { stdio: 'ignore' });
+  try {
+    await until('the impostor', () => fs.existsSync(socket));
+    const r = run(front, ['state', 'nope'], { XDG_RUNTIME_DIR: path.join(tmp, 'other') });
+    expect(r).toMatchObject({ code: 1, stderr: 'slurm-oci-runtime: container nope does not exist\n' });
+    expect(fs.existsSync(marker)).toBe(false);
+  } finally {
+    child.kill('SIGKILL');
+  }
 });
