@@ -2,8 +2,6 @@
 // time costs ~400 ms per start), then bundle both programs with esbuild (execa's ~100 small
 // modules cost ~100 ms unbundled; commands are split into lazily loaded chunks), and compile the
 // runtime's native front (native/front.c) when a C compiler is there.
-import { spawnSync } from 'node:child_process';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,11 +85,4 @@ await Promise.all([
   }),
 ]);
 
-// The runtime's native front. Each build gets its own id: a runtime server only serves fronts of
-// its own build, so a rebuilt runtime never talks to an older server.
-const front = spawnSync(process.env.CC || 'cc',
-  ['-O2', '-Wall', `-DBUILD_ID="${crypto.randomBytes(4).toString('hex')}"`, '-o', 'dist/slurm-oci-runtime', 'native/front.c'],
-  { cwd: root, stdio: 'inherit' });
-if (front.status !== 0) {
-  console.warn('build: no C compiler (cc) or it failed: dist/slurm-oci-runtime (the fast front) was not built; bin/slurm-oci-runtime works without it');
-}
+await import('./build-front.mjs');
