@@ -149,10 +149,11 @@ export async function supervise(dir: string): Promise<number> {
     anchorPid = Number(fs.readFileSync(path.join(dir, 'anchor.pid'), { encoding: 'utf8', flag: 'a+' }).trim()) || undefined;
     jobId = created.code === 0 && anchorPid ? await jobOf(record, stale) : record.slurm && findJob(record.slurm, record.id, stale);
     if ((created.code === 0 && anchorPid) || abort.signal.aborted) break;
-    await stopAnchorAndJob(ctx, record, anchorPid ? { pid: anchorPid } : undefined, jobId);
     // under load scrun's anchor sometimes dies before it reports (`killed by signal 14`, or create
-    // exits 0 with no pid); once more is safe as long as no step, i.e. no process, has started
+    // exits 0 with no pid); once more is safe as long as no step, i.e. no process, has started.
+    // Asked before the job is cancelled: a second after, its steps are no longer listed.
     const mayHaveRun = !!jobId && !!record.slurm && hasSteps(record.slurm, jobId);
+    await stopAnchorAndJob(ctx, record, anchorPid ? { pid: anchorPid } : undefined, jobId);
     if (attempt >= CREATE_ATTEMPTS || mayHaveRun || !/killed by signal|^$/.test(created.stderr.trim().split('\n').pop() ?? '')) break;
     log('warning', `scrun create failed (exit ${created.code}: ${created.stderr.trim()}); trying once more`);
     if (jobId) stale.add(jobId);
