@@ -2,7 +2,8 @@
 // cluster: with crun as the `slurm` runtime (busybox runs, its exit code comes back, Podman reports
 // the settings it was given), then with scrun, the generated oci.conf and scrun.lua (busybox runs as
 // a Slurm job).
-import { beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { killAnchors, scrunContainers } from '../helpers/scrun.js';
 import { projectInside, tbSh, tbUserSh } from '../helpers/testbed.js';
 
 const cli = `${projectInside}/bin/slurm-oci`;
@@ -50,8 +51,10 @@ describe('generated host configs with rootless podman', () => {
 describe('through scrun, with every file generated', () => {
   const dir = '$HOME/scrun-host-config';
   const env = `export CONTAINERS_CONF=${dir}/containers.conf CONTAINERS_STORAGE_CONF=${dir}/storage.conf;`;
+  let before = new Set<string>();
 
   beforeAll(async () => {
+    before = await scrunContainers();
     const site = await tbSh(`set -e
       ${cli} generate oci-conf --preset crun-run --slurm-version 24.11 -o /etc/slurm/oci.conf --force
       ${cli} generate scrun-lua -o /etc/slurm/scrun.lua --force
@@ -62,6 +65,14 @@ describe('through scrun, with every file generated', () => {
       ${cli} generate storage-conf --graphroot /var/tmp/scrun-host-config-$USER --runroot /run/user/1000/scrun-host-config -o ${dir}/storage.conf
       ${env} podman import -q /srv/busybox.tar localhost/busybox >/dev/null`);
     expect(user).toMatchObject({ exitCode: 0, stderr: '' });
+  });
+
+  // bare scrun can leave its anchor behind, spinning on a CPU: end this block's own containers so
+  // the files after it are not starved (their exit codes and time limits suffered)
+  afterAll(async () => {
+    const mine = [...(await scrunContainers())].filter((id) => !before.has(id));
+    const killed = await killAnchors(mine);
+    if (killed.length) console.log(`ended scrun anchors left behind: ${killed.join('; ')}`);
   });
 
   test('podman run executes busybox as a Slurm job', async () => {

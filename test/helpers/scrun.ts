@@ -48,3 +48,27 @@ export async function waitForIdleNode(): Promise<void> {
   }
   throw new Error('the test node stayed busy for 150 s');
 }
+
+// Container ids of the jobs scrun ran in this cluster (finished ones stay listed for MinJobAge,
+// 300 s), so a test can tell its own containers from earlier files'.
+export async function scrunContainers(): Promise<Set<string>> {
+  const r = await tbSh(`squeue -h -a -t all -O ContainerId:`);
+  return new Set(r.stdout.split('\n').map((s) => s.trim()).filter((s) => /^\w+$/.test(s)));
+}
+
+// Ends what is left of the scrun containers IDS: their anchors (`scrun: ID`, with their srun
+// children) get SIGKILL and their jobs are cancelled. A bare-scrun anchor can stay behind spinning
+// on a CPU, which starves the test files after it. Returns what it killed, as leftovers() shows it.
+export async function killAnchors(ids: string[]): Promise<string[]> {
+  if (!ids.length) return [];
+  const r = await tbSh(
+    `ids=" $(tr '\\n' ' ') "; me=$(readlink /proc/self/ns/net); for p in /proc/[0-9]*; do ` +
+      `[ "$(readlink $p/ns/net 2>/dev/null)" = "$me" ] || continue; set -- $(tr '\\0' ' ' < $p/cmdline 2>/dev/null); ` +
+      `[ "$1" = scrun: ] && [ -n "$2" ] && case "$ids" in *" $2 "*) ;; *) false;; esac || continue; ` +
+      `pid=\${p#/proc/}; echo "$pid scrun: $2"; pkill -KILL -P $pid; kill -KILL $pid; done; ` +
+      `squeue -h -t PD,R,S -O 'JobID:|,ContainerId:' | while IFS='|' read -r job id; do ` +
+      `case "$ids" in *" $(echo $id) "*) scancel $job;; esac; done`,
+    { input: ids.join('\n') },
+  );
+  return r.stdout.split('\n').filter(Boolean);
+}

@@ -20,36 +20,66 @@ export function slurmCommands(paths: Record<string, string>): SlurmCommands {
   return found as SlurmCommands;
 }
 
-// The id of the job scrun allocated for container ID, if any is still known to the controller.
-export function findJob(slurm: SlurmCommands, id: string): number | undefined {
+// The id of the job scrun allocated for container ID: the newest one known to the controller that
+// is not in STALE. Finished jobs stay listed for minutes, among them those of an earlier container of
+// the same name and of a scrun create that failed and was retried: the first one listed was one of
+// those in the runs that came back 0 instead of the container's code.
+export function findJob(slurm: SlurmCommands, id: string, stale: ReadonlySet<number> = new Set()): number | undefined {
   const r = capture(slurm.squeue, ['-h', '-a', '-t', 'all', '-O', 'JobID:|,ContainerId:'], 15_000);
-  for (const line of r.stdout.split('\n')) {
-    const [job, container] = line.split('|').map((s) => s.trim());
-    if (container === id && job) return Number(job);
-  }
-  return undefined;
+  return newestJob(r.stdout, id, stale);
+}
+
+// The highest job id that squeue's `JobID|ContainerId` lines give for container ID, leaving out STALE.
+export function newestJob(lines: string, id: string, stale: ReadonlySet<number>): number | undefined {
+  const ids = lines
+    .split('\n')
+    .map((line) => line.split('|').map((s) => s.trim()))
+    .filter(([job, container]) => container === id && /^\d+$/.test(job ?? ''))
+    .map(([job]) => Number(job))
+    .filter((job) => !stale.has(job));
+  return ids.length ? Math.max(...ids) : undefined;
 }
 
 // The job's state and, once it has finished, the exit code its container left (128+n for signal n).
 export function jobEnd(slurm: SlurmCommands, jobId: number): JobEnd | undefined {
   const r = capture(slurm.scontrol, ['show', 'job', String(jobId), '--json'], 15_000);
-  if (r.code !== 0) return undefined;
-  type Code = { return_code?: { number?: number; set?: boolean }; signal?: { id?: { number?: number; set?: boolean } } };
-  let job: { job_state?: string[]; exit_code?: Code; derived_exit_code?: Code } | undefined;
+  return r.code === 0 ? parseJobEnd(r.stdout) : undefined;
+}
+
+type Code = { return_code?: { number?: number; set?: boolean }; signal?: { id?: { number?: number; set?: boolean } } };
+type Job = { job_state?: string[]; exit_code?: Code; derived_exit_code?: Code };
+
+// jobEnd on the output of `scontrol show job ID --json`.
+export function parseJobEnd(json: string): JobEnd | undefined {
+  let job: Job | undefined;
   try {
-    job = (JSON.parse(r.stdout) as { jobs?: (typeof job)[] }).jobs?.[0];
+    job = (JSON.parse(json) as { jobs?: Job[] }).jobs?.[0];
   } catch {
     return undefined;
   }
   if (!job) return undefined;
   const state = (job.job_state ?? []).join(',');
   const finished = FINISHED.test(state);
-  // derived_exit_code is the highest exit code of the job's steps, i.e. srun's (the container's);
-  // exit_code is what scrun's anchor reported when it completed the job
-  const code = job.derived_exit_code?.return_code?.set ? job.derived_exit_code : job.exit_code;
-  const signal = code?.signal?.id?.set ? code.signal.id.number : undefined;
-  const exitCode = !finished ? undefined : signal ? 128 + signal : (code?.return_code?.number ?? 0);
-  return { state, finished, exitCode };
+  return { state, finished, exitCode: finished ? containerCode(job) : undefined };
+}
+
+// A job's exit code as a shell exit code; undefined when it is no wait status: scrun's anchor passes
+// Slurm error numbers on as its srun status (ESLURM_ALREADY_DONE, 2021, reads as signal 101).
+function shellCode(code: Code | undefined): number | undefined {
+  const signal = code?.signal?.id?.set ? (code.signal.id.number ?? 0) : 0;
+  if (signal > 64) return undefined;
+  return signal ? 128 + signal : (code?.return_code?.number ?? 0);
+}
+
+// The container's code from both of the job's: derived_exit_code is the highest of its steps' (the
+// container's, once slurmstepd's step-complete message is in), exit_code what scrun's anchor passed
+// on when it completed the job (srun's wait status; 0 when the anchor was deleted first). Either
+// can be 0 while the other is right, so the higher wins; a Slurm error number instead of srun's
+// status means the container was stopped by Slurm, a failure even if no step says so.
+function containerCode(job: Job): number {
+  const derived = shellCode(job.derived_exit_code) ?? 0;
+  const anchor = shellCode(job.exit_code);
+  return anchor === undefined ? derived || 255 : Math.max(derived, anchor);
 }
 
 // Cancels the job (with SIGNAL, or outright); errors are ignored: it may be gone already.

@@ -58,12 +58,14 @@ async function watch(record: ContainerRecord, anchor: { pid: number; start?: num
   let nextJobPoll = Date.now() + JOB_POLL_MS;
   for (;;) {
     if (!isAlive(anchor.pid, anchor.start)) return { srunCode, how: 'anchor exited' };
-    const sruns = childrenOf(anchor.pid).filter((c) => c.comm === 'srun');
-    for (const z of sruns.filter((c) => c.state === 'Z')) {
+    const children = childrenOf(anchor.pid);
+    for (const z of children.filter((c) => c.comm === 'srun' && c.state === 'Z')) {
       srunCode = waitStatusToCode(z.exitCode);
       log('debug', `srun ${z.pid} is a zombie with wait status ${z.exitCode}`);
     }
-    if (sruns.some((c) => c.state !== 'Z')) noSrunSince = undefined;
+    // any live child counts: the anchor's fork is named scrun:ID, then sh, before it execs srun,
+    // which under load can take longer than the grace period
+    if (children.some((c) => c.state !== 'Z')) noSrunSince = undefined;
     else if ((noSrunSince ??= Date.now()) + SRUN_GONE_GRACE_MS < Date.now()) return { srunCode, how: 'srun ended, anchor stuck' };
     if (anchor.jobId && record.slurm && Date.now() > nextJobPoll) {
       nextJobPoll = Date.now() + JOB_POLL_MS;
@@ -73,10 +75,11 @@ async function watch(record: ContainerRecord, anchor: { pid: number; start?: num
   }
 }
 
-// The job scrun allocated for the container, asking the controller a few times (it may be busy).
-async function jobOf(record: ContainerRecord): Promise<number | undefined> {
+// The job scrun allocated for the container, asking the controller a few times (it may be busy);
+// STALE are jobs of failed create attempts.
+async function jobOf(record: ContainerRecord, stale: ReadonlySet<number>): Promise<number | undefined> {
   for (let i = 0; i < 5 && record.slurm; i++) {
-    const jobId = findJob(record.slurm, record.id);
+    const jobId = findJob(record.slurm, record.id, stale);
     if (jobId) return jobId;
     await sleep(1000);
   }
@@ -85,8 +88,8 @@ async function jobOf(record: ContainerRecord): Promise<number | undefined> {
 }
 
 // The container's exit code from the job record, waiting up to 20 s for the controller to settle.
-async function jobExitCode(record: ContainerRecord, known: number | undefined): Promise<number | undefined> {
-  const jobId = known ?? (await jobOf(record));
+async function jobExitCode(record: ContainerRecord, known: number | undefined, stale: ReadonlySet<number>): Promise<number | undefined> {
+  const jobId = known ?? (await jobOf(record, stale));
   if (!jobId || !record.slurm) return undefined;
   for (let i = 0; i < 40; i++) {
     const end = jobEnd(record.slurm, jobId);
@@ -140,17 +143,20 @@ export async function supervise(dir: string): Promise<number> {
   let created: { code: number; stderr: string };
   let anchorPid: number | undefined;
   let jobId: number | undefined;
+  const stale = new Set<number>();
   for (let attempt = 1; ; attempt++) {
     created = await scrunCreate(ctx, record, dir, abort.signal);
     anchorPid = Number(fs.readFileSync(path.join(dir, 'anchor.pid'), { encoding: 'utf8', flag: 'a+' }).trim()) || undefined;
-    jobId = created.code === 0 && anchorPid ? await jobOf(record) : record.slurm && findJob(record.slurm, record.id);
+    jobId = created.code === 0 && anchorPid ? await jobOf(record, stale) : record.slurm && findJob(record.slurm, record.id, stale);
     if ((created.code === 0 && anchorPid) || abort.signal.aborted) break;
-    await stopAnchorAndJob(ctx, record, anchorPid ? { pid: anchorPid } : undefined, jobId);
     // under load scrun's anchor sometimes dies before it reports (`killed by signal 14`, or create
-    // exits 0 with no pid); once more is safe as long as no step, i.e. no process, has started
+    // exits 0 with no pid); once more is safe as long as no step, i.e. no process, has started.
+    // Asked before the job is cancelled: a second after, its steps are no longer listed.
     const mayHaveRun = !!jobId && !!record.slurm && hasSteps(record.slurm, jobId);
+    await stopAnchorAndJob(ctx, record, anchorPid ? { pid: anchorPid } : undefined, jobId);
     if (attempt >= CREATE_ATTEMPTS || mayHaveRun || !/killed by signal|^$/.test(created.stderr.trim().split('\n').pop() ?? '')) break;
     log('warning', `scrun create failed (exit ${created.code}: ${created.stderr.trim()}); trying once more`);
+    if (jobId) stale.add(jobId);
     fs.rmSync(path.join(dir, 'anchor.pid'), { force: true });
   }
   if (created.code !== 0 || abort.signal.aborted || !anchorPid) {
@@ -173,7 +179,7 @@ export async function supervise(dir: string): Promise<number> {
   if (started.code !== 0) log('debug', `scrun start: ${started.stderr.trim()} (the process was started by create)`);
 
   const seen = await watch(record, anchor);
-  const exitCode = seen.srunCode ?? (await jobExitCode(record, jobId)) ?? 255;
+  const exitCode = seen.srunCode ?? (await jobExitCode(record, jobId, stale)) ?? 255;
   log('info', `container ended (${seen.how}), exit code ${exitCode}`);
   await stopAnchorAndJob(ctx, record, anchor, jobId);
   writeFile(dir, 'exit', { exitCode, how: seen.how });
