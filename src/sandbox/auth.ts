@@ -9,13 +9,23 @@ import { writeFileAtomic } from '../util/files.js';
 export const freshKey = (): string => crypto.randomBytes(32).toString('base64url');
 
 // Reads the key from FILE; a missing FILE is created (0600) holding a fresh key, so the caller can
-// hand that file to its clients. Returns the key and whether it was made here.
+// hand that file to its clients. A key file that another user owns or can read is refused: the key
+// may already be known. Returns the key and whether it was made here.
 export function loadKeyFile(file: string): { key: string; created: boolean } {
-  if (!fs.existsSync(file)) {
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  if (!st) {
     const key = freshKey();
-    writeFileAtomic(file, `${key}\n`, 0o600);
+    try {
+      writeFileAtomic(file, `${key}\n`, 0o600);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new CliError(`cannot write the API key file ${file} (${code})`, 2, 'make its directory first, or give another --api-key-file');
+    }
     return { key, created: true };
   }
+  if (!st.isFile()) throw new CliError(`the API key file ${file} is not a regular file`, 2, 'give a file holding the key');
+  if (st.uid !== process.getuid?.()) throw new CliError(`the API key file ${file} belongs to another user (uid ${st.uid})`, 2, 'use a key file of your own');
+  if (st.mode & 0o077) throw new CliError(`the API key file ${file} can be read or written by other users`, 2, `chmod 600 ${file}, and make a fresh key if others may have read it`);
   const key = fs.readFileSync(file, 'utf8').trim();
   if (key.length < 16 || /\s/.test(key)) {
     throw new CliError(
@@ -26,9 +36,6 @@ export function loadKeyFile(file: string): { key: string; created: boolean } {
   }
   return { key, created: false };
 }
-
-// Whether FILE can be read by users other than its owner (a key file should be 0600).
-export const readableByOthers = (file: string): boolean => (fs.statSync(file).mode & 0o077) !== 0;
 
 const digest = (value: string): Buffer => crypto.createHash('sha256').update(value).digest();
 

@@ -3,6 +3,7 @@
 // answers; training_complete.flag tells the server to stop.
 import fs from 'node:fs';
 import path from 'node:path';
+import { CliError } from '../errors.js';
 import { writeFileAtomic } from '../util/files.js';
 
 // The file names of the contract with the workflow (issue 5) and its launch script.
@@ -11,10 +12,21 @@ export const KEY_FILE = 'runtime_api_key.txt';
 export const READY_FLAG = 'runtime_ready.flag';
 export const COMPLETE_FLAG = 'training_complete.flag';
 
-// Creates DIR if needed (0700; an existing directory keeps its mode) and removes a ready flag left
-// by an earlier server, so nobody trusts it before this server is ready.
+// Makes DIR (0700) or takes an existing one only if it is a directory of this user, and closes it
+// to others (another user who can write there could replace runtime_url.txt and collect the key);
+// then removes a ready flag left by an earlier server, so nobody trusts it before this one is ready.
 export function prepareDir(dir: string): void {
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    if (!fs.lstatSync(dir, { throwIfNoEntry: false })) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new CliError(`cannot make the coordination directory ${dir}: ${(error as NodeJS.ErrnoException).code}`, 2, 'give a directory you can write');
+  }
+  const st = fs.lstatSync(dir);
+  if (!st.isDirectory()) throw new CliError(`the coordination directory ${dir} is not a directory`, 2, 'give a directory');
+  if (st.uid !== process.getuid?.()) {
+    throw new CliError(`the coordination directory ${dir} belongs to uid ${st.uid}, not to you`, 2, 'give a directory of your own');
+  }
+  if (st.mode & 0o077) fs.chmodSync(dir, 0o700);
   fs.rmSync(path.join(dir, READY_FLAG), { force: true });
 }
 

@@ -1,10 +1,14 @@
 // The container driver: rootless Podman as the user running the server, one `podman run -d` per
-// sandbox (host network, per-worker CPU and memory limits) and one `podman exec` per command.
-// Environment values go through a 0600 --env-file, never argv, because they may hold secrets.
+// sandbox and `podman exec` for sandboxes without an agent. Every sandbox gets its own PID, IPC and
+// UTS namespaces whatever containers.conf says (the containers.conf Slurm's page recommends for
+// scrun shares the host's: an agent could see and signal the user's processes, and Podman could not
+// stop the container). Environment values go through a 0600 --env-file, never argv (secrets).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
 import { execa, type Options } from 'execa';
+import tar from 'tar-stream';
 import { capture } from './capture.js';
 import {
   NoSuchFileError,
@@ -13,6 +17,9 @@ import {
   type Driver,
   type ExecRequest,
   type ExecResult,
+  type FileOut,
+  type ImageInfo,
+  type Leftover,
   type RunSpec,
 } from './driver.js';
 
@@ -23,6 +30,9 @@ export const SERVER_LABEL = 'io.slurm-oci.sandbox-server';
 const EXEC_MARKER = 'SLURM_OCI_EXEC_ID';
 const KILL_MARKED =
   'for e in /proc/[0-9]*/environ; do if grep -q "$1" "$e" 2>/dev/null; then p=${e#/proc/}; kill -9 "${p%/environ}" 2>/dev/null; fi; done; true';
+// Namespaces of their own, over whatever containers.conf says; k8s-file logs, so `podman logs` works
+// without journald.
+const ISOLATION = ['--pid', 'private', '--ipc', 'private', '--uts', 'private', '--log-driver', 'k8s-file'];
 
 // How to drive Podman for one server.
 export type PodmanOptions = {
@@ -31,13 +41,9 @@ export type PodmanOptions = {
   runtime?: string;
   // slurm-oci-runtime's backend, passed as `--runtime-flag backend=X` and SLURM_OCI_BACKEND.
   backend?: string;
-  cpus?: number;
-  memory?: string;
-  // A private (0700) directory for env files and copies.
+  // A private (0700) directory for env files.
   workDir: string;
   maxOutputBytes: number;
-  // What a sandbox container runs when the client names no command.
-  keepAlive: string[];
 };
 
 const tail = (text: string) => text.trim().split('\n').slice(-3).join(' / ');
@@ -61,17 +67,17 @@ export class Podman implements Driver {
   }
 
   async run(name: string, spec: RunSpec): Promise<void> {
-    const limits = [
-      ...(this.o.cpus ? ['--cpus', String(this.o.cpus)] : []),
-      ...(this.o.memory ? ['--memory', this.o.memory] : []),
+    const args = [
+      'run', '-d', '--name', name, '--label', `${SERVER_LABEL}=${this.o.serverId}`, ...ISOLATION,
+      '--hostname', name.slice(-12),
+      ...(spec.hostNetwork ? ['--network', 'host'] : (spec.publish ?? []).flatMap((p) => ['-p', `${p}:${p}`])),
+      ...(spec.cpus ? ['--cpus', String(spec.cpus)] : []),
+      ...(spec.memoryBytes ? ['--memory', String(spec.memoryBytes)] : []),
+      ...(spec.mounts ?? []).flatMap((m) => ['--mount', `type=bind,source=${m.host},destination=${m.container}${m.readonly ? ',ro' : ''}`]),
+      ...(spec.workdir ? [`--workdir=${spec.workdir}`] : []),
     ];
     const r = await this.withEnvFile(spec.env, (envArgs) =>
-      this.podman(
-        ['run', '-d', '--name', name, '--label', `${SERVER_LABEL}=${this.o.serverId}`, '--network', 'host',
-          ...limits, ...envArgs, ...(spec.workdir ? [`--workdir=${spec.workdir}`] : []),
-          spec.image, ...(spec.command ?? this.o.keepAlive)],
-        { timeout: 900_000 }, // the first start of an image may pull it
-      ),
+      this.podman([...args, ...envArgs, spec.image, ...spec.command], { timeout: 900_000 }), // a first start may pull
     );
     if (r.exitCode !== 0) {
       await this.remove([name]).catch(() => {});
@@ -122,10 +128,33 @@ export class Podman implements Driver {
     });
   }
 
-  async remove(names: string[]): Promise<void> {
-    if (names.length === 0) return;
-    const r = await this.podman(['rm', '--force', '--ignore', '--time', '0', ...names]);
-    if (r.exitCode !== 0) throw new Error(`podman rm failed: ${why(r)}`);
+  async stop(name: string): Promise<void> {
+    const r = await this.podman(['stop', '--time', '5', name]);
+    if (r.exitCode !== 0) throw new Error(`podman stop failed: ${why(r)}`);
+  }
+
+  async start(name: string): Promise<void> {
+    const r = await this.podman(['start', name]);
+    if (r.exitCode !== 0) throw new Error(`podman start failed: ${why(r)}`);
+  }
+
+  // rm --force first; what survives gets the runtime's KILL, then another rm.
+  async remove(names: string[]): Promise<Leftover[]> {
+    if (names.length === 0) return [];
+    const first = await this.podman(['rm', '--force', '--ignore', '--time', '0', ...names]);
+    if (first.exitCode === 0) return [];
+    const left: Leftover[] = [];
+    for (const name of names) {
+      await this.podman(['kill', '--signal', 'KILL', name]);
+      const again = await this.podman(['rm', '--force', '--ignore', '--time', '0', name]);
+      if (again.exitCode !== 0) left.push({ name, reason: why(again) });
+    }
+    return left;
+  }
+
+  async logs(name: string, lines: number): Promise<string> {
+    const r = await this.podman(['logs', '--tail', String(lines), name]);
+    return `${String(r.stdout)}${String(r.stderr)}`.trim();
   }
 
   async states(): Promise<Map<string, ContainerState>> {
@@ -140,36 +169,63 @@ export class Podman implements Driver {
     );
   }
 
+  // A one-file tar on podman cp's stdin: no temporary copy on the host.
   async copyIn(name: string, target: string, data: Buffer): Promise<void> {
-    const file = path.join(this.o.workDir, `in-${crypto.randomUUID()}`);
-    fs.writeFileSync(file, data, { mode: 0o644 });
-    try {
-      const r = await this.podman(['cp', file, `${name}:${target}`]);
-      if (r.exitCode === 0) return;
-      const stderr = String(r.stderr);
-      if (missingPath(stderr)) throw new NoSuchFileError(`cannot write ${target}: its directory does not exist`);
-      throw new Error(`podman cp failed: ${why(r)}`);
-    } finally {
-      fs.rmSync(file, { force: true });
-    }
+    const pack = tar.pack();
+    pack.entry({ name: path.posix.basename(target), size: data.length, mode: 0o644 }, data);
+    pack.finalize();
+    const r = await this.podman(['cp', '-', `${name}:${path.posix.dirname(target)}`], { input: Readable.from(pack) });
+    if (r.exitCode === 0) return;
+    if (missingPath(String(r.stderr))) throw new NoSuchFileError(`cannot write ${target}: its directory does not exist`);
+    throw new Error(`podman cp failed: ${why(r)}`);
   }
 
-  async copyOut(name: string, source: string): Promise<Buffer> {
-    const file = path.join(this.o.workDir, `out-${crypto.randomUUID()}`);
-    try {
-      const r = await this.podman(['cp', `${name}:${source}`, file]);
-      const stderr = String(r.stderr);
-      if (r.exitCode !== 0 && missingPath(stderr)) throw new NoSuchFileError(`${source} does not exist`);
-      if (r.exitCode !== 0) throw new Error(`podman cp failed: ${why(r)}`);
-      if (!fs.lstatSync(file).isFile()) throw new NoSuchFileError(`${source} is not a regular file`);
-      return fs.readFileSync(file);
-    } finally {
-      fs.rmSync(file, { force: true, recursive: true });
-    }
+  // podman cp's tar on stdout, read entry by entry: the size is known before a byte is sent, and
+  // nothing is staged on the host.
+  copyOut(name: string, source: string): Promise<FileOut> {
+    const child = this.podman(['cp', `${name}:${source}`, '-'], { buffer: false, timeout: 0, stdout: 'pipe', stderr: 'pipe' });
+    const stderr = capture(child.stderr, 4096);
+    const extract = tar.extract();
+    child.stdout?.pipe(extract);
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const fail = async (fallback: Error) => {
+        if (settled) return;
+        settled = true;
+        child.kill();
+        const r = await child;
+        const text = (await stderr).text;
+        reject(missingPath(text) ? new NoSuchFileError(`${source} does not exist`) : r.exitCode ? new Error(`podman cp failed: ${tail(text)}`) : fallback);
+      };
+      extract.on('entry', (header, stream, next) => {
+        if (settled) return stream.resume();
+        if (header.type !== 'file') return void fail(new NoSuchFileError(`${source} is not a regular file`));
+        settled = true;
+        const data = new PassThrough();
+        stream.pipe(data);
+        data.on('close', () => child.kill());
+        stream.on('end', () => child.kill());
+        resolve({ size: header.size ?? 0, data });
+        next();
+      });
+      extract.on('error', (error) => void fail(error));
+      extract.on('finish', () => void fail(new NoSuchFileError(`${source} does not exist`)));
+      void child.then((r) => {
+        if (r.exitCode !== 0) void fail(new Error('podman cp failed'));
+      });
+    });
   }
 
-  async imageExists(image: string): Promise<boolean> {
-    return (await this.podman(['image', 'exists', image])).exitCode === 0;
+  async imageInfo(image: string): Promise<ImageInfo | undefined> {
+    const r = await this.podman(['image', 'inspect', '--format', 'json', image]);
+    if (r.exitCode !== 0) return undefined;
+    const [info] = JSON.parse(String(r.stdout) || '[]') as { Created?: string; Size?: number }[];
+    return { created: info?.Created ?? '', size: info?.Size ?? 0 };
+  }
+
+  async build(dir: string, tags: string[]): Promise<{ ok: boolean; log: string }> {
+    const r = await this.podman(['build', '--network', 'host', ...tags.flatMap((t) => ['-t', t]), dir], { timeout: 3_600_000, all: true });
+    return { ok: r.exitCode === 0, log: String(r.all ?? '').trim().split('\n').slice(-20).join('\n') };
   }
 
   private podman(args: string[], options: Options = {}) {

@@ -1,59 +1,71 @@
-// The registry of the server's sandboxes: starts them through the slot pool, runs commands, notices
-// containers that died, reaps idle ones and removes them all at shutdown. A removed sandbox stays
-// listed as `stopped` (with the reason), so late calls get a clear 409 instead of a bare 404.
+// The registry of one server's sandboxes: starts them through the slot pool (agent sandboxes for the
+// simple API, client-commanded ones with ports and an /alive wait for OpenHands), runs commands,
+// pauses and resumes, notices containers that died, reaps idle ones and removes them all at
+// shutdown. A removed sandbox stays listed as `stopped` (with the reason), so a late call gets a
+// clear 409 instead of a bare 404.
 import crypto from 'node:crypto';
-import { NoSuchFileError, NotRunningError, type Driver, type ExecRequest, type ExecResult, type RunSpec } from './driver.js';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { AgentChannel } from './agent/channel.js';
+import { AGENT_DIR, agentCommand } from './agent/script.js';
+import { ExitedBeforeAliveError, NotAliveError, waitAlive } from './alive.js';
+import { NoSuchFileError, NotRunningError, type Driver, type ExecRequest, type ExecResult, type FileOut, type Leftover } from './driver.js';
 import { ApiError } from './errors.js';
 import { Pool, PoolClosedError, QueueTimeoutError } from './pool.js';
+import { Ports, withPort, type PortSet } from './ports.js';
+import { Sandbox } from './sandbox.js';
 
-// starting: podman run in progress; running; exited: the container died on its own; stopped: removed.
-export type SandboxStatus = 'starting' | 'running' | 'exited' | 'stopped';
-
-// One sandbox and its bookkeeping (sessionKey: the per-sandbox key a client may use instead of the server key).
-export type Sandbox = {
-  id: string;
-  container: string;
-  image: string;
-  sessionId?: string;
-  sessionKey: string;
-  status: SandboxStatus;
-  exitCode: number | null;
-  reason?: string;
-  createdAt: number;
-  // When `podman run` returned; an engine snapshot older than this does not know the container yet.
-  runningSince: number;
-  lastUsedAt: number;
-  busy: number;
-  release?: () => void;
+// How a server's sandboxes are made.
+export type SandboxesOptions = {
+  prefix: string;
+  defaultImage: string;
+  defaultTimeoutMs: number;
+  maxOutputBytes: number;
+  maxExecsPerSandbox: number;
+  // Where agent channel directories go (private to the server's user).
+  workDir: string;
+  // Per sandbox at resource_factor 1.
+  cpus?: number;
+  memoryBytes?: number;
+  // Whether sandboxes use the node's network unless a start asks otherwise.
+  hostNetwork: boolean;
+  // The host name put in sandbox URLs handed to clients.
+  publicHost: string;
+  startTimeoutMs: number;
 };
 
-// The JSON view of a sandbox.
-export const view = (s: Sandbox) => ({
-  id: s.id,
-  status: s.status,
-  image: s.image,
-  container: s.container,
-  created_at: new Date(s.createdAt).toISOString(),
-  last_used_at: new Date(s.lastUsedAt).toISOString(),
-  ...(s.exitCode === null ? {} : { exit_code: s.exitCode }),
-  ...(s.reason ? { reason: s.reason } : {}),
-  ...(s.sessionId ? { session_id: s.sessionId } : {}),
-});
+// What a start asks for; without COMMAND the sandbox runs the agent (the simple API's sandboxes).
+export type CreateSpec = {
+  image?: string;
+  command?: string[] | string;
+  env?: Record<string, string>;
+  workdir?: string;
+  sessionId?: string;
+  resourceFactor?: number;
+  // OpenHands: allocate ports, fill the command's port placeholder, wait for /alive.
+  serverPorts?: boolean;
+  hostNetwork?: boolean;
+  workspace?: { host: string; sandbox: string };
+};
 
-const live = (s: Sandbox) => s.status !== 'stopped';
-// How many stopped sandboxes stay known (a late call on one gets a 409 saying why, not a 404).
-const KEEP_STOPPED = 1000;
+// A sandbox's URL for clients, on the server's public host.
+export const urlOf = (host: string, port: number) => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
-// Every sandbox of one server. DEFAULT_IMAGE is used when a start names none.
+// How many stopped sandboxes stay known.
+const KEEP_ENDED = 1000;
+const LOG_LINES = 10;
+
+// Every sandbox of one server.
 export class Sandboxes {
   private readonly all = new Map<string, Sandbox>();
   private readonly starting = new Set<Promise<unknown>>();
+  private readonly ports = new Ports();
   private closing = false;
 
   constructor(
     private readonly driver: Driver,
     private readonly pool: Pool,
-    private readonly o: { prefix: string; defaultImage: string; defaultTimeoutMs: number },
+    readonly o: SandboxesOptions,
   ) {}
 
   // Slots in use, starts waiting, and the limit.
@@ -61,14 +73,14 @@ export class Sandboxes {
     return this.pool.stats;
   }
 
-  // Whether the engine has IMAGE locally.
-  imageExists(image: string): Promise<boolean> {
-    return this.driver.imageExists(image);
+  // The sandboxes that still hold a container or a start.
+  list(): Sandbox[] {
+    return [...this.all.values()].filter((s) => s.live);
   }
 
-  // The sandboxes not yet stopped.
-  list(): Sandbox[] {
-    return [...this.all.values()].filter(live);
+  // Every sandbox known, ended ones included.
+  known(): Sandbox[] {
+    return [...this.all.values()];
   }
 
   // The sandbox ID, if known.
@@ -88,8 +100,13 @@ export class Sandboxes {
     return [...this.all.values()].reverse().find((s) => s.sessionId === sessionId);
   }
 
-  // Waits for a slot, then starts a container; rejects with 429 when the wait runs out.
-  async create(spec: Partial<RunSpec> & { sessionId?: string }, signal?: AbortSignal): Promise<Sandbox> {
+  // The engine's facts about IMAGE, if it has it.
+  imageInfo(image: string) {
+    return this.driver.imageInfo(image);
+  }
+
+  // Waits for a slot, then starts a sandbox; 429 when the wait runs out, 503 when it cannot start.
+  async create(spec: CreateSpec, signal?: AbortSignal): Promise<Sandbox> {
     if (this.closing) throw new ApiError(503, 'the sandbox server is shutting down');
     const started = this.start(spec, signal);
     this.starting.add(started);
@@ -100,12 +117,20 @@ export class Sandboxes {
     }
   }
 
-  // Runs a command in a running sandbox (409 if it is not running).
+  // Runs a command in a running sandbox (409 if it is not running, 429 if it runs too many already).
   async exec(id: string, request: Omit<ExecRequest, 'timeoutMs'> & { timeoutMs?: number }): Promise<ExecResult> {
     const s = this.usable(id);
+    if (s.busy >= this.o.maxExecsPerSandbox) {
+      throw new ApiError(429, `sandbox ${id} already runs ${s.busy} commands (the limit); retry when one has finished`, { 'retry-after': '1' });
+    }
     s.busy += 1;
+    const timeoutMs = request.timeoutMs ?? this.o.defaultTimeoutMs;
     try {
-      return await this.driver.exec(s.container, { ...request, timeoutMs: request.timeoutMs ?? this.o.defaultTimeoutMs });
+      if (!s.channel) return await this.driver.exec(s.container, { ...request, timeoutMs });
+      const result = await s.channel.exec({ ...request, timeoutMs, marker: crypto.randomUUID(), maxOutputBytes: this.o.maxOutputBytes });
+      if (result.timed_out) await this.refresh().catch(() => {}); // a dead agent looks like a timeout
+      if (s.status !== 'running') throw new NotRunningError('the container stopped running');
+      return result;
     } catch (error) {
       throw await this.explain(s, error);
     } finally {
@@ -115,49 +140,59 @@ export class Sandboxes {
   }
 
   // Writes DATA to PATH inside a running sandbox.
-  async upload(id: string, path: string, data: Buffer): Promise<void> {
+  async upload(id: string, file: string, data: Buffer): Promise<void> {
     const s = this.usable(id);
-    try {
-      await this.driver.copyIn(s.container, path, data);
-    } catch (error) {
-      throw await this.explain(s, error);
-    }
+    await this.driver.copyIn(s.container, file, data).catch(async (error) => Promise.reject(await this.explain(s, error)));
   }
 
-  // Reads the regular file PATH from a running sandbox.
-  async download(id: string, path: string): Promise<Buffer> {
+  // Reads the regular file PATH from a running sandbox; 413 beyond MAXBYTES.
+  async download(id: string, file: string, maxBytes: number): Promise<FileOut> {
     const s = this.usable(id);
-    try {
-      return await this.driver.copyOut(s.container, path);
-    } catch (error) {
-      throw await this.explain(s, error);
+    const out = await this.driver.copyOut(s.container, file).catch(async (error) => Promise.reject(await this.explain(s, error)));
+    if (out.size > maxBytes) {
+      out.data.destroy();
+      throw new ApiError(413, `${file} has ${out.size} bytes, more than the server's --max-download-bytes ${maxBytes}`);
     }
+    return out;
   }
 
   // Removes the container (idempotent); REASON is reported in the sandbox's status.
   async stop(id: string, reason: string): Promise<void> {
     const s = this.get(id);
-    if (!live(s)) return;
+    if (s.status === 'stopped') return;
     if (s.status === 'starting') throw new ApiError(409, `sandbox ${id} is still starting; stop it once it runs`);
-    s.status = 'stopped';
-    s.reason = reason;
-    s.release?.();
+    s.to('stopped', reason);
     this.forgetOldest();
-    await this.driver.remove([s.container]);
+    const left = await this.driver.remove([s.container]);
+    if (left.length) throw new Error(`could not remove ${s.container}: ${left[0]?.reason}`);
   }
 
-  // Keeps the records of the last KEEP_STOPPED stopped sandboxes only, so a long run's memory stays flat.
-  private forgetOldest(): void {
-    let extra = [...this.all.values()].filter((s) => !live(s)).length - KEEP_STOPPED;
-    for (const [id, s] of this.all) {
-      if (extra <= 0) break;
-      if (live(s)) continue;
-      this.all.delete(id);
-      extra -= 1;
+  // Stops the container but keeps it, its ports and its slot, for resume (OpenHands' pause).
+  async pause(id: string): Promise<void> {
+    const s = this.get(id);
+    if (s.status === 'paused') return;
+    if (s.status !== 'running') throw new ApiError(409, `sandbox ${id} is ${s.status}; only a running sandbox can be paused`);
+    if (s.busy) throw new ApiError(409, `sandbox ${id} still runs ${s.busy} command(s); pause it when they have finished`);
+    await this.driver.stop(s.container);
+    s.to('paused', 'paused by a client');
+  }
+
+  // Starts a paused sandbox again; answers once its server is alive (OpenHands' resume).
+  async resume(id: string, signal?: AbortSignal): Promise<void> {
+    const s = this.get(id);
+    if (s.status === 'running') return;
+    if (s.status !== 'paused') throw new ApiError(409, `sandbox ${id} is ${s.status}; only a paused sandbox can be resumed`);
+    try {
+      await this.driver.start(s.container);
+      if (s.ports) await this.waitForServer(s, signal);
+    } catch (error) {
+      s.to('exited', `it did not come back from pause: ${(error as Error).message}`);
+      throw new ApiError(503, `sandbox ${id} could not be resumed: ${(error as Error).message}`);
     }
+    s.to('running');
   }
 
-  // Updates statuses from the engine: a container that is gone or not running has exited and frees its slot.
+  // Updates statuses from the engine: a running container that is gone or stopped has exited.
   async refresh(): Promise<void> {
     const asOf = Date.now();
     const states = await this.driver.states();
@@ -165,10 +200,7 @@ export class Sandboxes {
       if (s.status !== 'running' || s.runningSince > asOf) continue;
       const state = states.get(s.container);
       if (state?.running) continue;
-      s.status = 'exited';
-      s.exitCode = state?.exitCode ?? null;
-      s.reason = state ? `the container exited (${state.status})` : 'the container disappeared';
-      s.release?.();
+      s.to('exited', state ? `the container exited (${state.status})` : 'the container disappeared', state?.exitCode ?? null);
     }
   }
 
@@ -176,69 +208,121 @@ export class Sandboxes {
   async reapIdle(idleMs: number): Promise<string[]> {
     const now = Date.now();
     const idle = this.list().filter((s) => s.status !== 'starting' && s.busy === 0 && now - s.lastUsedAt >= idleMs);
-    for (const s of idle) await this.stop(s.id, `idle for ${Math.round(idleMs / 1000)} s`);
+    for (const s of idle) await this.stop(s.id, `idle for ${Math.round(idleMs / 1000)} s`).catch(() => {});
     return idle.map((s) => s.id);
   }
 
-  // Refuses new starts, lets starts in flight finish, then removes every container of this server
-  // (also any the registry lost track of). Returns how many were removed.
-  async shutdown(): Promise<number> {
+  // Refuses new starts, lets starts in flight end, then removes every container of this server
+  // (also any the registry lost track of). Returns how many went and what could not be removed.
+  async shutdown(): Promise<{ removed: number; left: Leftover[] }> {
     this.closing = true;
     this.pool.close();
     await Promise.allSettled([...this.starting]);
-    const names = new Set(this.list().map((s) => s.container));
+    const names = new Set(this.known().filter((s) => s.status !== 'stopped').map((s) => s.container));
     for (const name of (await this.driver.states().catch(() => new Map())).keys()) names.add(name);
-    for (const s of this.list()) {
-      s.status = 'stopped';
-      s.reason = 'the server shut down';
-      s.release?.();
-    }
-    await this.driver.remove([...names]);
-    return names.size;
+    for (const s of this.list()) s.to('stopped', 'the server shut down');
+    const left = await this.driver.remove([...names]).catch((error: Error) => [...names].map((name) => ({ name, reason: error.message })));
+    return { removed: names.size - left.length, left };
   }
 
-  private async start(spec: Partial<RunSpec> & { sessionId?: string }, signal?: AbortSignal): Promise<Sandbox> {
+  private async start(spec: CreateSpec, signal?: AbortSignal): Promise<Sandbox> {
     const release = await this.pool.acquire(signal).catch((error) => {
-      if (error instanceof QueueTimeoutError) {
-        throw new ApiError(429, `${error.message}; retry later`, { 'retry-after': '10' });
-      }
+      if (error instanceof QueueTimeoutError) throw new ApiError(429, `${error.message}; retry later`, { 'retry-after': '10' });
       if (error instanceof PoolClosedError) throw new ApiError(503, error.message);
       throw error;
     });
+    let ports: PortSet | undefined;
+    try {
+      if (spec.serverPorts) ports = await this.ports.take();
+    } catch (error) {
+      release();
+      throw new ApiError(503, `no ports for a new sandbox: ${(error as Error).message}`);
+    }
     const id = crypto.randomBytes(6).toString('hex');
-    const now = Date.now();
-    const s: Sandbox = {
+    const agent = spec.command === undefined;
+    const s = new Sandbox({
       id,
       container: `${this.o.prefix}-${id}`,
       image: spec.image ?? this.o.defaultImage,
       sessionKey: crypto.randomBytes(24).toString('base64url'),
-      status: 'starting',
-      exitCode: null,
-      createdAt: now,
-      runningSince: Infinity,
-      lastUsedAt: now,
-      busy: 0,
-      release,
       ...(spec.sessionId ? { sessionId: spec.sessionId } : {}),
-    };
+      ...(ports ? { ports } : {}),
+      ...(agent ? { dir: path.join(this.o.workDir, id) } : {}),
+      release: () => {
+        release();
+        if (ports) this.ports.release(ports);
+      },
+    });
     this.all.set(id, s);
+    this.forgetOldest();
     try {
-      await this.driver.run(s.container, { ...spec, image: s.image });
+      await this.run(s, spec);
+      if (s.ports) await this.waitForServer(s, signal);
+      if (this.closing) throw new ApiError(503, 'the sandbox server is shutting down');
+      s.to('running');
+      return s;
     } catch (error) {
-      release();
+      s.to('failed', (error as Error).message);
+      const aliveFailed = error instanceof ExitedBeforeAliveError || error instanceof NotAliveError;
+      const logs = aliveFailed ? await this.driver.logs(s.container, LOG_LINES).catch(() => '') : '';
+      await this.driver.remove([s.container]).catch(() => []);
+      if (error instanceof ApiError) throw error;
+      throw new ApiError(503, `sandbox ${id} did not start: ${(error as Error).message}${logs ? `; its last output:\n${logs}` : ''}`);
+    }
+  }
+
+  // Makes the container: the agent or the client's command, the env the protocol defines, limits
+  // scaled by resource_factor, the agent's directory and the workspace mounted.
+  private async run(s: Sandbox, spec: CreateSpec): Promise<void> {
+    if (s.dir) {
+      await fs.mkdir(s.dir, { mode: 0o700 });
+      s.channel = await AgentChannel.create(s.dir);
+    }
+    const given = s.ports && spec.command !== undefined ? withPort(spec.command, s.ports.exec) : spec.command;
+    const command = given === undefined ? agentCommand() : typeof given === 'string' ? ['/bin/sh', '-c', given] : given;
+    const env = {
+      ...(s.ports
+        ? { port: String(s.ports.exec), PYTHONUNBUFFERED: '1', VSCODE_PORT: String(s.ports.vscode), SESSION_API_KEY: s.sessionKey }
+        : {}),
+      ...spec.env,
+    };
+    const factor = spec.resourceFactor ?? 1;
+    const hostNetwork = spec.hostNetwork ?? this.o.hostNetwork;
+    await this.driver.run(s.container, {
+      image: s.image,
+      command,
+      env,
+      ...(spec.workdir ? { workdir: spec.workdir } : {}),
+      ...(this.o.cpus ? { cpus: this.o.cpus * factor } : {}),
+      ...(this.o.memoryBytes ? { memoryBytes: Math.round(this.o.memoryBytes * factor) } : {}),
+      hostNetwork,
+      ...(s.ports && !hostNetwork ? { publish: [s.ports.exec, s.ports.vscode, ...s.ports.app] } : {}),
+      mounts: [
+        ...(s.dir ? [{ host: s.dir, container: AGENT_DIR }] : []),
+        ...(spec.workspace ? [{ host: spec.workspace.host, container: spec.workspace.sandbox }] : []),
+      ],
+    });
+  }
+
+  private async waitForServer(s: Sandbox, signal?: AbortSignal): Promise<void> {
+    await waitAlive({
+      url: `${urlOf('127.0.0.1', s.ports!.exec)}/alive`,
+      headers: { 'X-Session-API-Key': s.sessionKey },
+      timeoutMs: this.o.startTimeoutMs,
+      running: async () => (await this.driver.states()).get(s.container)?.running ?? false,
+      ...(signal ? { signal } : {}),
+    });
+  }
+
+  // Keeps the records of the last KEEP_ENDED ended sandboxes only, so a long run's memory stays flat.
+  private forgetOldest(): void {
+    let extra = this.all.size - this.list().length - KEEP_ENDED;
+    for (const [id, s] of this.all) {
+      if (extra <= 0) break;
+      if (s.live) continue;
       this.all.delete(id);
-      throw error;
+      extra -= 1;
     }
-    if (this.closing) {
-      s.status = 'stopped';
-      s.reason = 'the server shut down';
-      release();
-      await this.driver.remove([s.container]);
-      throw new ApiError(503, 'the sandbox server is shutting down');
-    }
-    s.status = 'running';
-    s.runningSince = s.lastUsedAt = Date.now();
-    return s;
   }
 
   // The sandbox ID if it can serve a command now, else a 404 or 409.
@@ -255,11 +339,7 @@ export class Sandboxes {
     if (error instanceof NoSuchFileError) return new ApiError(404, error.message);
     if (!(error instanceof NotRunningError)) return error;
     await this.refresh().catch(() => {});
-    if (s.status === 'running') {
-      s.status = 'exited';
-      s.reason = 'the container stopped running';
-      s.release?.();
-    }
+    if (s.status === 'running') s.to('exited', 'the container stopped running');
     return new ApiError(409, `sandbox ${s.id} is ${s.status} (${s.reason}); start a new sandbox`);
   }
 }

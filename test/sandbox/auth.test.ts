@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect, test } from '@jest/globals';
-import { keyMatches, loadKeyFile, readableByOthers } from '../../src/sandbox/auth.js';
+import { keyMatches, loadKeyFile } from '../../src/sandbox/auth.js';
 import { CliError } from '../../src/errors.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'auth-'));
@@ -24,7 +24,6 @@ test('a missing key file is created 0600 with a fresh key; an existing one is re
   expect(made.created).toBe(true);
   expect(made.key).toMatch(/^[A-Za-z0-9_-]{43}$/);
   expect(fs.statSync(file).mode & 0o777).toBe(0o600);
-  expect(readableByOthers(file)).toBe(false);
   expect(loadKeyFile(file)).toEqual({ key: made.key, created: false });
   expect(loadKeyFile(file).key).not.toBe(loadKeyFile(path.join(tmp(), 'other')).key);
 });
@@ -32,8 +31,7 @@ test('a missing key file is created 0600 with a fresh key; an existing one is re
 test('a key file with a short or spaced key is refused without echoing the key', () => {
   const file = path.join(tmp(), 'key');
   for (const content of ['short\n', 'two words that are long enough\n']) {
-    fs.writeFileSync(file, content, { mode: 0o644 });
-    expect(readableByOthers(file)).toBe(true);
+    fs.writeFileSync(file, content, { mode: 0o600 });
     try {
       loadKeyFile(file);
       throw new Error('loadKeyFile accepted a bad key');
@@ -43,4 +41,14 @@ test('a key file with a short or spaced key is refused without echoing the key',
       expect((error as CliError).exitCode).toBe(2);
     }
   }
+});
+
+test('a key file others can read, a directory, or a missing directory is refused with the fix', () => {
+  const dir = tmp();
+  const file = path.join(dir, 'key');
+  fs.writeFileSync(file, `${'k'.repeat(40)}\n`, { mode: 0o644 });
+  fs.chmodSync(file, 0o644);
+  expect(() => loadKeyFile(file)).toThrow(/can be read or written by other users/);
+  expect(() => loadKeyFile(dir)).toThrow(/is not a regular file/);
+  expect(() => loadKeyFile(path.join(dir, 'no/such/dir/key'))).toThrow(/cannot write the API key file .* \(ENOENT\)/);
 });

@@ -15,7 +15,7 @@ const { O_RDONLY, O_WRONLY, O_RDWR, O_NONBLOCK, O_NOFOLLOW } = fs.constants;
 // How long output may keep coming after the command exited (a background child holding stdout).
 const DRAIN_MS = 200;
 // How long a killed command may take to report its end before the call gives up on it.
-const KILL_GRACE_MS = 5000;
+const KILL_GRACE_MS = 2000;
 
 // One command for the agent.
 export type AgentExec = AgentCommand & {

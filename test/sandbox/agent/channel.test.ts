@@ -18,7 +18,7 @@ const run = (command: string[], extra: Partial<Parameters<AgentChannel['exec']>[
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-test-'));
   channel = await AgentChannel.create(dir);
-  agent = execa('sh', ['-c', AGENT_SCRIPT, 'agent', dir], { reject: false, stdio: 'ignore' });
+  agent = execa('sh', ['-c', AGENT_SCRIPT, 'agent', dir], { reject: false, stdio: 'ignore', cleanup: false });
 });
 afterAll(async () => {
   channel.close();
