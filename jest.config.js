@@ -1,6 +1,9 @@
 // Unit tests: no root, no cluster. They mirror src/ under test/ (test/e2e is the cluster suite).
 export default {
   testEnvironment: 'node',
+  // signal-exit (under execa) keeps one emitter on globalThis per process; jest's soft deletion of
+  // globals between files makes its setter recurse until the stack overflows.
+  testEnvironmentOptions: { globalsCleanup: 'off' },
   roots: ['<rootDir>/test'],
   testPathIgnorePatterns: ['/test/e2e/'],
   extensionsToTreatAsEsm: ['.ts'],
