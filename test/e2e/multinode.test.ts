@@ -6,6 +6,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { shellQuote } from '../../src/util/shell.js';
 import { setupPodman } from '../helpers/podman.js';
+import { PASS_THROUGH_SCRUN_LUA } from '../helpers/scrun.js';
 import { projectInside, repoRoot, testbedInstance } from '../helpers/testbed.js';
 
 const multi = testbedInstance({ TESTBED_NAME: `${process.env.TESTBED_NAME || 'e2e'}-multi`, TESTBED_NODES: '3', TESTBED_BIND: repoRoot });
@@ -77,15 +78,7 @@ describe('containers on several nodes', () => {
     expect(r).toMatchObject({ exitCode: 4 });
     expect(r.stdout).toMatch(/^inside-busybox\nn2\n.*inet 10\.77\.0\.12\/24/);
 
-    const lua = `function slurm_scrun_stage_in(id, bundle, spool_dir, config_file, job_id, user_id, group_id, job_env)
-  return slurm.SUCCESS
-end
-function slurm_scrun_stage_out(id, bundle, orig_bundle, root_path, orig_root_path, spool_dir, config_file, jobid, user_id, group_id)
-  return slurm.SUCCESS
-end
-return slurm.SUCCESS
-`;
-    expect(await multi.sh('cat > /etc/slurm/scrun.lua', { input: lua })).toMatchObject({ exitCode: 0 });
+    expect(await multi.sh('cat > /etc/slurm/scrun.lua', { input: PASS_THROUGH_SCRUN_LUA })).toMatchObject({ exitCode: 0 });
     const scrun = await setupPodman({ name: 'mn-scrun', runtime: '/usr/bin/scrun', userSh: multi.userSh });
     const spread = await scrun.sh(`timeout 60 podman run --rm -e SCRUN_JOB_NUM_NODES=3 localhost/busybox sh -c 'echo $SLURMD_NODENAME'`);
     // bare scrun loses the exit code (see the README), so the output is the evidence
