@@ -12,7 +12,7 @@ import { projectInside, repoRoot, testbedInstance } from '../helpers/testbed.js'
 const multi = testbedInstance({ TESTBED_NAME: `${process.env.TESTBED_NAME || 'e2e'}-multi`, TESTBED_NODES: '3', TESTBED_BIND: repoRoot });
 const cli = `${projectInside}/bin/slurm-oci`;
 const NODES = ['n1', 'n2', 'n3'];
-const ADDRESS = { n1: '10.77.0.11', n2: '10.77.0.12', n3: '10.77.0.13' };
+const ADDRESS: Record<string, string> = { n1: '10.77.0.11', n2: '10.77.0.12', n3: '10.77.0.13' };
 
 // Runs SCRIPT as alice (a minute at most: a stuck step must not hang the file); exit code as data.
 const alice = (script: string, input?: string) => multi.userSh(`timeout -k 5 60 sh -c ${shellQuote(script)}`, { input });
@@ -32,10 +32,10 @@ afterAll(async () => {
 describe('three nodes on one machine', () => {
   test('each node has its own name and address, in Slurm and in its job steps', async () => {
     const sinfo = await multi.sh(`sinfo -h -N -o '%N %T %o'`);
-    expect(sorted(sinfo.stdout)).toEqual(NODES.map((n) => `${n} idle ${ADDRESS[n as keyof typeof ADDRESS]}`));
+    expect(sorted(sinfo.stdout)).toEqual(NODES.map((n) => `${n} idle ${ADDRESS[n]}`));
     const steps = await alice(`srun -N3 sh -c 'echo $(hostname) $SLURMD_NODENAME $(ip -4 -o addr show eth0 | awk "{print \\$4}")'`);
     expect(steps).toMatchObject({ exitCode: 0 });
-    expect(sorted(steps.stdout)).toEqual(NODES.map((n) => `${n} ${n} ${ADDRESS[n as keyof typeof ADDRESS]}/24`));
+    expect(sorted(steps.stdout)).toEqual(NODES.map((n) => `${n} ${n} ${ADDRESS[n]}/24`));
   });
 
   test('`testbed node nI` runs a command on that node; names resolve to addresses everywhere', async () => {
