@@ -19,14 +19,16 @@ export async function setupPodman(options: {
   driver?: 'vfs' | 'overlay';
   user?: string;
   runtimeFlags?: string[];
+  // The instance to set up in: the suite's cluster unless a test file brings its own.
+  userSh?: typeof tbUserSh;
 }): Promise<PodmanSetup> {
-  const { name, runtime, driver = 'vfs', user = 'alice', runtimeFlags = [] } = options;
+  const { name, runtime, driver = 'vfs', user = 'alice', runtimeFlags = [], userSh = tbUserSh } = options;
   const dir = `$HOME/podman-${name}`;
   const run = `$XDG_RUNTIME_DIR/podman-${name}`;
   const flags = runtimeFlags.length
     ? `[engine.runtimes_flags]\nslurm = [${runtimeFlags.map((f) => JSON.stringify(f)).join(', ')}]\n`
     : '';
-  const write = await tbUserSh(
+  const write = await userSh(
     `set -e; rm -rf "${dir}"; mkdir -p "${dir}" "${run}"
 cat > "${dir}/containers.conf" <<EOF
 [containers]
@@ -51,7 +53,7 @@ EOF`,
   );
   if (write.exitCode !== 0) throw new Error(`podman set-up ${name} failed: ${write.stderr}`);
   const env = `export CONTAINERS_CONF="${dir}/containers.conf" CONTAINERS_STORAGE_CONF="${dir}/storage.conf";`;
-  const sh = (script: string, timeoutMs = 300_000) => tbUserSh(`${env} ${script}`, { user, timeout: timeoutMs });
+  const sh = (script: string, timeoutMs = 300_000) => userSh(`${env} ${script}`, { user, timeout: timeoutMs });
   const image = await sh('podman import -q /srv/busybox.tar localhost/busybox');
   if (image.exitCode !== 0) throw new Error(`podman import failed: ${image.stderr}`);
   return { env, sh };

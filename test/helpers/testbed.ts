@@ -37,3 +37,18 @@ export const tbUserSh = (script: string, options: Opts & { user?: string } = {})
 
 // Runs a shell snippet as root inside the cluster.
 export const tbSh = (script: string, options: Opts = {}) => tbExec(['sh', '-c', script], options);
+
+// A cluster instance a test file starts for itself (e.g. a multi-node one), named by ENV's
+// TESTBED_NAME: `testbed` subcommands, and the shell calls above bound to that instance.
+export function testbedInstance(env: Record<string, string>) {
+  const bound = <O extends Opts>(options?: O): O => ({ ...options, env: { ...env, ...options?.env } }) as O;
+  return {
+    env,
+    // `testbed up`, `testbed down`, ...: a non-zero exit is data.
+    command: (args: string[], options?: Opts) => run(args, bound(options)),
+    sh: (script: string, options?: Opts) => tbSh(script, bound(options)),
+    userSh: (script: string, options?: Opts & { user?: string }) => tbUserSh(script, bound(options)),
+    // Runs a shell snippet as root on node NODE (n1..nN) of a multi-node instance.
+    nodeSh: (node: string, script: string, options?: Opts) => run(['node', node, 'sh', '-c', script], bound(options)),
+  };
+}
