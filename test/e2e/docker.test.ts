@@ -41,6 +41,9 @@ async function jobsLeft(waitMs: number): Promise<string> {
   return left;
 }
 
+// Every job the controller knows, finished ones too (for MinJobAge, 300 s).
+const jobIds = async () => (await tbSh('scontrol show jobs -o')).stdout.match(/JobId=\d+/g) ?? [];
+
 beforeAll(async () => {
   const site = await tbSh(`set -e
     ${cli} generate oci-conf --preset crun-run --slurm-version 24.11 -o /etc/slurm/oci.conf --force 2>/dev/null
@@ -97,11 +100,12 @@ describe('rootless Docker as alice, through slurm-oci-runtime (scrun backend)', 
     const started = await docker(`docker run -d ${security} busybox sleep 600`);
     const id = started.stdout.trim();
     try {
+      // (docker prints exec's error on stdout, pause's on stderr)
       for (const [command, word] of [[`docker exec ${id} true`, 'exec'], [`docker pause ${id}`, 'pause']]) {
-        const r = await docker(command);
+        const r = await docker(`${command} 2>&1`);
         expect(r.exitCode).not.toBe(0);
-        expect(r.stderr.trim().split('\n')).toHaveLength(1);
-        expect(r.stderr).toMatch(new RegExp(`${word} is not supported by the scrun backend; hint: the container runs as a Slurm job`));
+        expect(r.stdout.trim().split('\n')).toHaveLength(1);
+        expect(r.stdout).toMatch(new RegExp(`${word} is not supported by the scrun backend; hint: the container runs as a Slurm job`));
       }
     } finally {
       await docker(`docker rm -f ${id}`);
@@ -136,12 +140,13 @@ describe("the page's own settings, and what catches their two failures", () => {
       jq '."exec-root" = "/run/user/1000/docker-exec"' ${conf}/docker/daemon.json >/tmp/d.json && mv /tmp/d.json ${conf}/docker/daemon.json`);
     expect((await startDockerd(conf)).up).toBe(true);
     await docker('docker import /srv/busybox.tar busybox');
+    const before = await jobIds();
     const r = await docker(`docker run --rm ${security} busybox true`);
     expect(r.exitCode).toBe(125);
     expect(r.stderr).toMatch(
       /OCI runtime create failed: the bundle \/run\/\.ro\d+\/user\/1000\/docker-exec\/\S+ exists only inside rootless Docker's mount namespace \(outside it is \/run\/user\/1000\/docker-exec\/\S+\): the Slurm job runs outside and could not reach it; hint: give dockerd an exec-root and data-root outside \/run/,
     );
-    expect(await jobsLeft(5_000)).toBe(''); // refused before any allocation
+    expect(await jobIds()).toEqual(before); // refused before any allocation
     const doctor = await tbUserSh(`XDG_CONFIG_HOME=${conf} ${cli} doctor --check docker --format json`);
     expect(JSON.parse(doctor.stdout).checks[0]).toMatchObject({ status: 'fail', detail: expect.stringMatching(/^exec-root \/run\/user\/1000\/docker-exec is under \/run/) });
   });
