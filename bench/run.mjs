@@ -1,8 +1,10 @@
 // Runs benchmarks inside a fresh test cluster (test/cluster/testbed, as root on the host):
 // `node bench/run.mjs [NAME...]` runs bench/NAME.mjs as user alice inside, default: runtime and
-// sandbox. (bench/stage-in.mjs drives its own cluster from the host: `node bench/stage-in.mjs`.)
+// sandbox; bench/NAME.setup.sh, when there is one, runs as root inside first. (bench/stage-in.mjs
+// drives its own cluster from the host: `node bench/stage-in.mjs`.)
 // NODE_EXTRA_CA_CERTS is removed: it triples Node 20's start-up and would swamp every ratio.
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,6 +19,10 @@ let failed = 0;
 try {
   for (const name of names) {
     console.log(`\n== bench/${name}.mjs`);
+    if (fs.existsSync(path.join(repo, `bench/${name}.setup.sh`)) && testbed('exec', `/project/bench/${name}.setup.sh`).status !== 0) {
+      failed++;
+      continue;
+    }
     failed += testbed('user', 'env', '-u', 'NODE_EXTRA_CA_CERTS', 'node', `/project/bench/${name}.mjs`).status === 0 ? 0 : 1;
   }
 } finally {

@@ -51,6 +51,7 @@ export async function runCli(argv: string[]): Promise<void> {
     .alias('h', 'help')
     .version()
     .wrap(Math.min(110, process.stdout.columns || 100))
+    .middleware((args) => rejectRepeated(args, parser))
     .fail((message, error) => {
       if (error) throw error;
       throw new CliError(message, 2, 'run `slurm-oci --help` or `slurm-oci <command> --help`');
@@ -62,4 +63,16 @@ export async function runCli(argv: string[]): Promise<void> {
         : parser.command(groupName, group.describe);
   }
   await parser.parseAsync();
+}
+
+// yargs turns an option given twice into a list; for a single-valued option that is a user's slip,
+// which would otherwise reach a handler expecting one string (`internal error`).
+function rejectRepeated(argv: Record<string, unknown>, y: Argv): void {
+  // getOptions is public in yargs 17 but missing from its types
+  const options = (y as unknown as { getOptions(): { array: string[]; alias: Record<string, string[]> } }).getOptions();
+  // yargs also sets each option under its camelCase name, which getOptions does not list
+  const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+  const lists = new Set(options.array.flatMap((name) => [name, ...(options.alias[name] ?? [])]).map(kebab));
+  const repeated = Object.keys(argv).map(kebab).find((key) => key !== '_' && Array.isArray(argv[key]) && !lists.has(key));
+  if (repeated) throw new CliError(`--${repeated} was given more than once`, 2, `give --${repeated} once`);
 }

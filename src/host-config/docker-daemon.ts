@@ -7,6 +7,9 @@ import { shellQuote } from '../util/shell.js';
 export type DockerDaemonJson = {
   experimental: boolean;
   iptables: boolean;
+  // off: rootless dockerd cannot write /proc/sys/net/ipv4/ip_forward, and Docker 26 stops at start
+  // ("failed to register "bridge" driver: Enabling IP forwarding failed") even with the bridge off
+  'ip-forward': boolean;
   bridge: 'none';
   'no-new-privileges': boolean;
   rootless: boolean;
@@ -26,11 +29,34 @@ export type DockerSetup = { daemonJson: DockerDaemonJson; override: UnitFile; se
 
 export type DockerOptions = { runtimePath: string; dataRoot: string; execRoot: string };
 
-// Default roots: images on local disk (vfs copies every layer), run-time state in the user's runtime dir.
-export const defaultDockerRoots = (user: string, uid: number) => ({
+// Default roots: both on local disk where slurmstepd can see them (not the page's /run/user/UID:
+// see hiddenByRootlesskit); images there because vfs copies every layer.
+export const defaultDockerRoots = (user: string) => ({
   dataRoot: `/var/tmp/containers-${user}/docker`,
-  execRoot: `/run/user/${uid}/docker-exec`,
+  execRoot: `/var/tmp/containers-${user}/docker-exec`,
 });
+
+// The directories dockerd-rootless.sh has rootlesskit copy up (--copy-up=/etc --copy-up=/run): inside
+// its mount namespace each is a fresh tmpfs of symlinks to the original, so dockerd hands its runtime
+// real paths like /run/.ro1234/user/1000/... that do not exist outside, and whatever it creates there
+// exists only inside. A Slurm job runs outside: slurmstepd cannot chdir to the container's bundle.
+export const rootlesskitCopyUp = ['/run', '/etc', '/var/run'] as const;
+
+// The copied-up directory DIR is under, or undefined when Slurm can see DIR.
+export const hiddenByRootlesskit = (dir: string): string | undefined =>
+  rootlesskitCopyUp.find((top) => dir === top || dir.startsWith(`${top}/`));
+
+// Why the roots are where they are, for the generator's output.
+export const rootsNote =
+  'exec-root and data-root are outside /run on purpose: rootless dockerd runs inside rootlesskit, which ' +
+  'replaces /run with a copy only it sees, so a Slurm job could not reach the container bundles there ' +
+  "(slurmstepd: couldn't chdir to /run/.ro...)";
+
+// The warning for roots on a file system only this node sees.
+export const nodeLocalNote = (dirs: string[], fsName: string): string =>
+  `${dirs.join(' and ')} ${dirs.length > 1 ? 'are' : 'is'} on ${fsName}, which only this node sees: jobs that run on other ` +
+  'nodes (multi-node jobs, or a partition of other nodes) need --data-root and --exec-root on a shared ' +
+  'filesystem (add --force once it is known to work for rootless storage)';
 
 // Builds the three parts. vfs, because with overlay the rootfs is a mount inside rootlesskit's namespace
 // that the Slurm job cannot see.
@@ -39,6 +65,7 @@ export function buildDockerSetup({ runtimePath, dataRoot, execRoot }: DockerOpti
     daemonJson: {
       experimental: true,
       iptables: false,
+      'ip-forward': false,
       bridge: 'none',
       'no-new-privileges': true,
       rootless: true,

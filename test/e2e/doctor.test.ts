@@ -37,6 +37,7 @@ describe('doctor', () => {
       podman: 'ok',
       graphroot: 'ok',
       'num-locks': 'ok',
+      docker: 'skip', // alice has no daemon.json here (test/e2e/docker.test.ts sets Docker up)
       munge: 'ok',
       slurm: 'ok',
       'oci-conf': 'ok',

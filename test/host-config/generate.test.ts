@@ -55,3 +55,42 @@ test('docker-daemon --format json gives the three parts', async () => {
   expect(out.systemdOverride).toMatch(/^\[Service\]/);
   expect(out.securityFlags).toContain('--net=none');
 });
+
+test('docker-daemon refuses an exec-root or data-root under /run, also through /var/run, and writes nothing', async () => {
+  const dir = tmp();
+  const roots = { data: ['--data-root', path.join(dir, 'd')], exec: ['--exec-root', path.join(dir, 'e')] };
+  for (const args of [[...roots.data, '--exec-root', '/run/user/1000/docker-exec'], ['--data-root', '/var/run/user/1000/docker', ...roots.exec], [...roots.data, '--exec-root', '/etc/docker-exec']]) {
+    const r = await execa(cli, ['generate', 'docker-daemon', '--config-dir', dir, ...args], { reject: false });
+    expect(r.exitCode).toBe(1);
+    const option = args.find((a, i) => i % 2 === 0 && /^\/(run|var\/run|etc)\//.test(args[i + 1]));
+    expect(r.stderr.split('\n')[0]).toMatch(new RegExp(`^slurm-oci: ${option} \\S+ is under /(run|etc|var/run), which rootless dockerd sees only as rootlesskit's private copy: a Slurm job could not reach the containers there; nothing was written$`));
+    expect(r.stderr).toMatch(/hint: give --/);
+  }
+  expect(fs.readdirSync(dir)).toEqual([]);
+});
+
+test('docker-daemon refuses a root another user owns', async () => {
+  let theirs = '/usr';
+  if (process.getuid!() === 0) {
+    theirs = path.join(tmp(), 'planted');
+    fs.mkdirSync(theirs);
+    fs.chownSync(theirs, 65534, 65534);
+  }
+  const r = await execa(cli, ['generate', 'docker-daemon', '--format', 'json', '--data-root', path.join(tmp(), 'd'), '--exec-root', theirs], { reject: false });
+  expect(r.exitCode).toBe(1);
+  expect(r.stderr).toMatch(/--exec-root \S+ belongs to uid \d+, not you; nothing was written/);
+});
+
+test('docker-daemon says why the roots are outside /run, and that node-local roots keep jobs on this node', async () => {
+  const dir = tmp();
+  const r = await execa(cli, ['generate', 'docker-daemon', '--format', 'json', '--data-root', path.join(dir, 'd'), '--exec-root', path.join(dir, 'e')]);
+  const out = JSON.parse(r.stdout);
+  expect(out.daemonJson['ip-forward']).toBe(false);
+  expect(out.daemonJson['exec-root']).toBe(path.join(dir, 'e'));
+  expect(out.notes[0]).toMatch(/outside \/run on purpose: rootless dockerd runs inside rootlesskit/);
+  // the test's temporary directory is on a local filesystem (tmpfs, ext4, overlay, ...) here
+  expect(out.notes[1]).toMatch(/which only this node sees: .*multi-node jobs/);
+  const text = await execa(cli, ['generate', 'docker-daemon', '--data-root', path.join(dir, 'd'), '--exec-root', path.join(dir, 'e')]);
+  expect(text.stdout).toMatch(/^# outside \/run|# exec-root and data-root are outside \/run on purpose/m);
+  expect(JSON.parse(text.stdout.split('\n').filter((l) => !l.startsWith('#')).join('\n').split('\n\n')[0])['ip-forward']).toBe(false);
+});

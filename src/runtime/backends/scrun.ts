@@ -16,6 +16,7 @@ import { readFile, writeFile } from '../scrun/files.js';
 import { isAlive } from '../scrun/proc.js';
 import { cancelJob } from '../scrun/slurm.js';
 import { scrunGlobals, stopAnchorAndJob } from '../scrun/stop.js';
+import { assertVisibleToSlurm } from '../scrun/visible-paths.js';
 import { capture } from '../spawn.js';
 import { startRefusal, type OciState } from '../state.js';
 import type { ContainerRecord } from '../store.js';
@@ -61,6 +62,7 @@ function precheck(record: ContainerRecord): void {
 
 // Starts the supervisor and waits for its verdict on scrun create; returns it still running.
 async function createWithSupervisor(ctx: Context, record: ContainerRecord, options: CreateOptions): Promise<ChildProcess> {
+  assertVisibleToSlurm(record); // rootless Docker: no paths that exist only inside rootlesskit
   if (fs.readdirSync(record.rootfs).length === 0 || isOverlayMount(record.rootfs)) {
     throw new CliError(
       `the rootfs ${record.rootfs} is empty outside this mount namespace, so a Slurm job would find no program to run`,
