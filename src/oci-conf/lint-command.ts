@@ -2,7 +2,8 @@
 // when Slurm would reject the file.
 import fs from 'node:fs';
 import { CliError } from '../errors.js';
-import { accepted, lintOciConf, type Finding } from './lint.js';
+import type { Finding } from './finding.js';
+import { accepted, lintOciConf } from './lint.js';
 import { resolveSlurmVersion } from './slurm-version.js';
 
 // One finding as `FILE:LINE: severity: KEY: message` plus an indented fix.

@@ -1,7 +1,7 @@
 // The RunTime* rules of get_oci_conf() (which combinations Slurm accepts) and the warnings about
 // commands that Slurm accepts but that fail, hang or leak at run time.
 import { atLeast, RUNTIME_KEYS, type SlurmVersion } from './keys.js';
-import type { Finding } from './lint.js';
+import type { Finding } from './finding.js';
 import type { OciConf } from './parse.js';
 import { patternLetters } from './patterns.js';
 

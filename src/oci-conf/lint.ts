@@ -3,13 +3,11 @@
 // calls lintOciConf directly.
 import { CliError } from '../errors.js';
 import { ereError } from './ere.js';
+import type { Finding } from './finding.js';
 import { atLeast, CREATE_ENV_FILE_WORDS, DEFAULT_SLURM_VERSION, FALSE_WORDS, findKey, LOG_LEVELS, normalizeVersion, SLURM_VERSIONS, TRUE_WORDS, type SlurmVersion } from './keys.js';
 import { lintRuntime } from './lint-runtime.js';
 import { parseOciConf, scanOciConf, type Entry } from './parse.js';
 import { PATTERN_KEYS, patternProblems } from './patterns.js';
-
-// One problem; line 0 means the whole file.
-export type Finding = { line: number; key?: string; severity: 'error' | 'warning'; message: string; fix?: string };
 
 const BOOLEAN_FIX = `write one of ${[...TRUE_WORDS, ...FALSE_WORDS].join(', ')}`;
 
