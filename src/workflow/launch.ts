@@ -25,7 +25,7 @@ export type LaunchOptions = {
   json?: boolean;
 };
 
-// What a launch submitted, as `launch --json` prints it.
+// What a launch submitted, as `launch --format json` prints it.
 export type LaunchResult = { dir: string; runtimeJobId?: string; trainingJobId?: string; url?: string };
 
 // The environment variable that may carry the key of an existing server (--runtime-url).

@@ -8,7 +8,7 @@ import { FILES, hasFlag, logFiles, readCoordinationFile } from './coordination.j
 // One job as `scontrol show job --json` reports it; `GONE` once Slurm has forgotten it (MinJobAge).
 export type JobInfo = { id: string; state: string; reason?: string; nodes?: string; exitCode?: number };
 
-// The whole status of a coordination directory, as `workflow status --json` prints it.
+// The whole status of a coordination directory, as `workflow status --format json` prints it.
 export type WorkflowStatus = {
   dir: string;
   config?: string;
