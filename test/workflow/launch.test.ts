@@ -58,7 +58,7 @@ describe('--dry-run', () => {
     expect(fs.existsSync(jobsDir)).toBe(false);
     const stamp = out.match(/\/(\d{8}_\d{6})_/)![1];
     const dirPrefix = `${jobsDir}/${stamp}_`;
-    const quotedPrefix = `'${dirPrefix.replace("'", `'"'"'`)}'`;
+    const quotedPrefix = `'${dirPrefix.replace("'", `'\\''`)}'`;
     // the runtime script names its own directory after its job id, the training one after the runtime's
     expect(out).toContain(`dir=${quotedPrefix}"$SLURM_JOB_ID"\n`);
     expect(out).toContain(`dir=${quotedPrefix}'<runtime-job-id>'\n`);
@@ -72,14 +72,14 @@ describe('--dry-run', () => {
         'sbatch --parsable --hold --job-name=skyrl-runtime --partition=debug --nodes=1 --ntasks=1 --cpus-per-task=1 ' +
         `--mem=500M --signal=B:TERM@60 --time=12:00:00 '--output=${pattern}%j/runtime_%j.out' ` +
         `'--error=${pattern}%j/runtime_%j.err' < runtime.sbatch`
-      ).replaceAll("it's", `it'"'"'s`),
+      ).replaceAll("it's", `it'\\''s`),
     );
     expect(lines).toContain(
       (
         "sbatch --parsable '--dependency=after:<runtime-job-id>' --kill-on-invalid-dep=yes --job-name=skyrl-training " +
         '--partition=debug --nodes=1 --ntasks-per-node=1 --gres=gpu:1 --cpus-per-task=1 --mem=64G --time=12:00:00 ' +
         `'--output=${pattern}<runtime-job-id>/training_%j.out' '--error=${pattern}<runtime-job-id>/training_%j.err' < training.sbatch`
-      ).replaceAll("it's", `it'"'"'s`),
+      ).replaceAll("it's", `it'\\''s`),
     );
     expect(lines).toContain('scontrol release <runtime-job-id>');
     expect(out).toMatch(/# dry run: nothing was submitted\n$/);
