@@ -184,3 +184,19 @@ describe('submission', () => {
     expect(calls()).toEqual([]);
   });
 });
+
+describe('Slurm commands that are missing or say something odd', () => {
+  test('no sbatch on PATH: one line saying so, not "exit undefined"', async () => {
+    process.env.PATH = '/nonexistent';
+    await expect(cli(['workflow', 'launch', '--config', writeConf(GOOD), '--jobs-dir', jobsDir])).rejects.toThrow(
+      'cannot run sbatch: it is not installed here (or not on PATH)',
+    );
+  });
+
+  test('scontrol printing something that is not JSON: the job is UNKNOWN with the reason, no stack trace', async () => {
+    fs.writeFileSync(path.join(fake, 'scontrol'), '#!/bin/sh\necho "slurm_load_jobs error: Unexpected message"\n', { mode: 0o755 });
+    await cli(['workflow', 'launch', '--config', writeConf(GOOD), '--jobs-dir', jobsDir, '--format', 'json']);
+    const status = JSON.parse(await cli(['workflow', 'status', '--jobs-dir', jobsDir, '--format', 'json']));
+    expect(status.runtime).toMatchObject({ state: 'UNKNOWN', reason: expect.stringContaining('scontrol printed no JSON') });
+  });
+});
