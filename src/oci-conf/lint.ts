@@ -30,7 +30,7 @@ function lintValue({ line, key, value }: Entry, version: SlurmVersion): Finding[
   if (spec.kind === 'logLevel' && !LOG_LEVELS.includes(word) && !/^\d+$/.test(value)) {
     return [{ line, key, severity: 'warning', message: `${key}=${value} is not a log level`, fix: `use one of ${LOG_LEVELS.join(', ')} or a number` }];
   }
-  if (PATTERN_KEYS.has(key)) return patternProblems(value, version).map((p) => ({ line, key, severity: 'error' as const, message: `${key}: ${p.message}`, fix: p.fix }));
+  if (PATTERN_KEYS.has(key)) return patternProblems(value, version).map((p) => ({ line, key, severity: 'error' as const, message: p.message, fix: p.fix }));
   return [];
 }
 
@@ -64,7 +64,15 @@ export function lintOciConf(text: string, options: { slurmVersion?: string } = {
   findings.push(...lintRuntime(parseOciConf(text), lines, version));
   // A value that is already an error (cut, unterminated) would only add noise as warnings.
   const broken = new Set(findings.filter((f) => f.severity === 'error' && f.key).map((f) => `${f.line}:${f.key}`));
-  return findings.filter((f) => f.severity === 'error' || !broken.has(`${f.line}:${f.key}`)).sort((a, b) => a.line - b.line);
+  // the same problem twice on one line (a pattern used twice) is one finding
+  const seen = new Set<string>();
+  return findings
+    .filter((f) => f.severity === 'error' || !broken.has(`${f.line}:${f.key}`))
+    .filter((f) => {
+      const id = JSON.stringify([f.line, f.key, f.severity, f.message]);
+      return !seen.has(id) && Boolean(seen.add(id));
+    })
+    .sort((a, b) => a.line - b.line);
 }
 
 // True when Slurm would accept the file (warnings allowed).
