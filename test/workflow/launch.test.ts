@@ -200,3 +200,25 @@ describe('Slurm commands that are missing or say something odd', () => {
     expect(status.runtime).toMatchObject({ state: 'UNKNOWN', reason: expect.stringContaining('scontrol printed no JSON') });
   });
 });
+
+describe('logs --follow', () => {
+  test('says which job it waits for while the jobs are pending, once, and ends when both have ended', async () => {
+    await cli(['workflow', 'launch', '--config', writeConf(GOOD), '--jobs-dir', jobsDir]);
+    // the first two questions (runtime, training) find them pending, later ones finished
+    fs.writeFileSync(
+      path.join(fake, 'scontrol'),
+      `#!/bin/sh\nn=$(cat "${fake}/asked" 2>/dev/null || echo 0); echo $((n + 1)) >"${fake}/asked"\n` +
+        `if [ "$n" -lt 4 ]; then s=PENDING; else s=COMPLETED; fi\n` +
+        `echo '{"jobs":[{"job_state":["'$s'"],"state_reason":"Resources"}]}'\n`,
+      { mode: 0o755 },
+    );
+    let err = '';
+    jest.spyOn(process.stderr, 'write').mockImplementation((chunk: unknown) => ((err += String(chunk)), true));
+    const { showLogs } = await import('../../src/workflow/logs.js');
+    const { resolveCoordinationDir } = await import('../../src/workflow/coordination.js');
+    await showLogs(resolveCoordinationDir(jobsDir), true, 5);
+    jest.restoreAllMocks();
+    const waiting = err.split('\n').filter((l) => l.startsWith('waiting: '));
+    expect(waiting).toEqual(['waiting: runtime job 42 is pending (Resources), training job 43 is pending (Resources); its log appears when it starts']);
+  });
+});
