@@ -13,6 +13,13 @@ let fake: string;
 let savedPath: string | undefined;
 let jobsDir: string;
 
+// Swaps a stand-in for another by rename: a file written in place may still be open for writing in
+// a process forked meanwhile, and exec then fails with ETXTBSY.
+const replaceStub = (name: string, text: string, options: fs.WriteFileOptions) => {
+  fs.writeFileSync(path.join(fake, `${name}.new`), text, options);
+  fs.renameSync(path.join(fake, `${name}.new`), path.join(fake, name));
+};
+
 // The Slurm calls the stand-ins saw, in order.
 const calls = (): string[] => {
   const log = path.join(fake, 'calls.log');
@@ -194,7 +201,7 @@ describe('Slurm commands that are missing or say something odd', () => {
   });
 
   test('scontrol printing something that is not JSON: the job is UNKNOWN with the reason, no stack trace', async () => {
-    fs.writeFileSync(path.join(fake, 'scontrol'), '#!/bin/sh\necho "slurm_load_jobs error: Unexpected message"\n', { mode: 0o755 });
+    replaceStub('scontrol', '#!/bin/sh\necho "slurm_load_jobs error: Unexpected message"\n', { mode: 0o755 });
     await cli(['workflow', 'launch', '--config', writeConf(GOOD), '--jobs-dir', jobsDir, '--format', 'json']);
     const status = JSON.parse(await cli(['workflow', 'status', '--jobs-dir', jobsDir, '--format', 'json']));
     expect(status.runtime).toMatchObject({ state: 'UNKNOWN', reason: expect.stringContaining('scontrol printed no JSON') });
@@ -205,8 +212,8 @@ describe('logs --follow', () => {
   test('says which job it waits for while the jobs are pending, once, and ends when both have ended', async () => {
     await cli(['workflow', 'launch', '--config', writeConf(GOOD), '--jobs-dir', jobsDir]);
     // the first two questions (runtime, training) find them pending, later ones finished
-    fs.writeFileSync(
-      path.join(fake, 'scontrol'),
+    replaceStub(
+      'scontrol',
       `#!/bin/sh\nn=$(cat "${fake}/asked" 2>/dev/null || echo 0); echo $((n + 1)) >"${fake}/asked"\n` +
         `if [ "$n" -lt 4 ]; then s=PENDING; else s=COMPLETED; fi\n` +
         `echo '{"jobs":[{"job_state":["'$s'"],"state_reason":"Resources"}]}'\n`,
