@@ -45,6 +45,13 @@ function lintCommands(conf: OciConf, at: (key: string) => number, version: Slurm
   for (const k of ['RunTimeRun', 'RunTimeCreate']) {
     if (!ignoreConfig && cmd(k) && patternLetters(cmd(k)!).has('@')) warn(k, `${k} uses %@, which is empty when config.json is used (the command is moved into config.json)`, 'set IgnoreFileConfigJson=true or drop %@');
   }
+  const containerPath = typeof conf.ContainerPath === 'string' ? conf.ContainerPath : undefined;
+  if (containerPath && atLeast(version, '25.05') && (patternLetters(containerPath).has('t') || /oci-job|task-/.test(containerPath))) {
+    warn('ContainerPath', `since Slurm 25.05 ContainerPath is the parent directory: Slurm appends /oci-job%j-%s/task-%t itself, so a per-task pattern here nests them twice`, 'give only the parent directory, e.g. ContainerPath=/var/spool/slurm-oci (or target 24.11 with --slurm-version)');
+  }
+  if (containerPath && !atLeast(version, '25.05') && !patternLetters(containerPath).has('t')) {
+    warn('ContainerPath', `before Slurm 25.05 ContainerPath is the whole per-task directory: without %t the tasks of a step share one directory (and one config.json)`, 'end it with /oci-job%j-%s/task-%t, or target 25.05+ with --slurm-version');
+  }
   if (ignoreConfig && !cmd('RunTimeRun')) {
     // Slurm parses the file, but slurmstepd stops every --container step: to an admin that is a rejection.
     findings.push({ line: at('IgnoreFileConfigJson'), key: 'IgnoreFileConfigJson', severity: 'error', message: 'IgnoreFileConfigJson=true without RunTimeRun: every --container step fails (slurmstepd: "IgnoreFileConfigJson=true and RunTimeStart are mutually exclusive")', fix: 'set RunTimeRun' });

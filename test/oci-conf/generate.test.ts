@@ -114,3 +114,9 @@ describe('values that reach the shell', () => {
     expect(generate({ preset: 'crun-run', containerId: 'job-%j.%s_x' }).text).toContain('job-%j.%s_x.%t');
   });
 });
+
+test('from Slurm 25.05 the file says where the spool dir is mounted (the new MountSpoolDir default)', () => {
+  expect(generate({ preset: 'crun-run', slurmVersion: '25.05' }).text).toMatch(/# .*MountSpoolDir default since 25\.05/);
+  expect(generate({ preset: 'crun-run', slurmVersion: '24.11' }).text).not.toContain('MountSpoolDir');
+  expect(generate({ preset: 'crun-run', slurmVersion: '26.05', set: { MountSpoolDir: '/var/run/slurm/' } }).text).not.toContain('MountSpoolDir default');
+});

@@ -106,3 +106,17 @@ describe('noise', () => {
     expect(out).not.toContain('\x1b');
   });
 });
+
+describe('Slurm 25.05: ContainerPath is the parent directory', () => {
+  const base = 'RunTimeRun="crun run --bundle %b x.%t"\nRunTimeKill="crun kill x"\nRunTimeDelete="crun delete x"\n';
+  test('a per-task ContainerPath is right for 24.11 and nests twice on 25.05+', () => {
+    const perTask = `${base}ContainerPath="/spool/oci-job%j-%s/task-%t"\n`;
+    expect(lintOciConf(perTask, { slurmVersion: '24.11' }).filter((f) => f.key === 'ContainerPath')).toEqual([]);
+    expect(lintOciConf(perTask, { slurmVersion: '25.05' })).toContainEqual(expect.objectContaining({ key: 'ContainerPath', severity: 'warning', message: expect.stringMatching(/parent directory/) }));
+  });
+  test('a parent ContainerPath is right for 25.05+ and shared by all tasks before', () => {
+    const parent = `${base}ContainerPath="/spool"\n`;
+    expect(lintOciConf(parent, { slurmVersion: '26.05' }).filter((f) => f.key === 'ContainerPath')).toEqual([]);
+    expect(lintOciConf(parent, { slurmVersion: '24.11' })).toContainEqual(expect.objectContaining({ key: 'ContainerPath', message: expect.stringMatching(/share one directory/) }));
+  });
+});
