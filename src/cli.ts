@@ -3,11 +3,12 @@
 // `slurm-oci doctor` never pays for handlebars or the sandbox server.
 import yargs, { type Argv, type CommandModule } from 'yargs';
 import { CliError } from './errors.js';
+import { packageVersion } from './util/package-root.js';
 
 // A group's module is typed from its own builder, so the table only knows it is some CommandModule.
-type Group = { describe: string; load: () => Promise<{ default: object }> };
+export type Group = { describe: string; load: () => Promise<{ default: object }> };
 
-const groups: Record<string, Group> = {
+export const groups: Record<string, Group> = {
   generate: {
     describe: 'Write oci.conf, scrun.lua, site kits and Podman/Docker host configs',
     load: () => import('./commands/generate/index.js'),
@@ -38,31 +39,73 @@ const groups: Record<string, Group> = {
   },
 };
 
-// Parses argv and runs the selected command; throws CliError on bad usage.
-export async function runCli(argv: string[]): Promise<void> {
-  const name = argv[0];
+const COMPLETION_FLAG = '--get-yargs-completions';
+const USAGE_HINT = 'run `slurm-oci --help` or `slurm-oci <command> --help`';
+
+// Where help, --version and completion text go (tests capture them; the binary prints them).
+export type Output = { out: (text: string) => void; err: (text: string) => void };
+const processOutput: Output = {
+  out: (text) => process.stdout.write(`${text}\n`),
+  err: (text) => process.stderr.write(`${text}\n`),
+};
+
+// The group the words name: the first one, or the first after the script name when the shell's
+// completion asks (`slurm-oci --get-yargs-completions slurm-oci generate ...`).
+const groupWord = (argv: string[]): string | undefined => (argv[0] === COMPLETION_FLAG ? argv[2] : argv[0]);
+
+// yargs's usage message as one line: "Invalid values:\n  Argument: x, Given: ..., Choices: ..." becomes
+// `--x "bad" is not one of: a, b`.
+function oneLine(message: string): string {
+  const choice = /^Invalid values:\s+Argument: (\S+), Given: (.*), Choices: (.*)$/s.exec(message);
+  if (choice) return `--${choice[1]} ${choice[2]} is not one of: ${choice[3].replaceAll('"', '')}`;
+  return message.replace(/\s*\n\s*/g, ' ');
+}
+
+// Parses argv and runs the selected command; throws CliError on bad usage. Never exits the process.
+// OUTPUT and GROUPS are seams for tests (which capture the text and stand in for handlers).
+export async function runCli(
+  argv: string[],
+  { output = processOutput, groups: table = groups }: { output?: Output; groups?: Record<string, Group> } = {},
+): Promise<void> {
+  const name = groupWord(argv);
   let parser: Argv = yargs(argv)
     .scriptName('slurm-oci')
     .usage('$0 <command> [options]\n\nOCI containers on Slurm: configs, checks, node diagnosis, workflows.')
     .strict()
-    .demandCommand(1, 'Give a command; see the list above.')
+    .demandCommand(1, 'give a command (the list is above)')
     .recommendCommands()
     .help()
     .alias('h', 'help')
-    .version()
-    .wrap(Math.min(110, process.stdout.columns || 100))
+    .version(packageVersion())
+    .completion('completion', 'Print a bash/zsh completion script: slurm-oci completion >> ~/.bashrc')
+    // Never wrapped: a wrapped example or option breaks in the middle of a word and cannot be copied.
+    .wrap(null)
+    .exitProcess(false)
     .middleware((args) => rejectRepeated(args, parser))
-    .fail((message, error) => {
-      if (error) throw error;
-      throw new CliError(message, 2, 'run `slurm-oci --help` or `slurm-oci <command> --help`');
+    .showHelpOnFail(false)
+    .fail((message, error, y) => {
+      // a coerce function's CliError reaches here rewrapped by yargs as a YError: keep its words
+      if (error && error.name !== 'YError') throw error;
+      if (error) throw new CliError(error.message, 2, USAGE_HINT);
+      // A missing command: show what there is to choose from, then the one-line error.
+      if (/^give a command|^Not enough non-option arguments: got 0/.test(message)) {
+        y.showHelp((text: string) => output.err(text));
+        throw new CliError(message.startsWith('give') ? message : 'give a command (the list is above)', 2, USAGE_HINT);
+      }
+      throw new CliError(oneLine(message), 2, USAGE_HINT);
     });
-  for (const [groupName, group] of Object.entries(groups)) {
+  for (const [groupName, group] of Object.entries(table)) {
     parser =
       groupName === name
         ? parser.command((await group.load()).default as CommandModule)
         : parser.command(groupName, group.describe);
   }
-  await parser.parseAsync();
+  // With a callback, yargs hands over what it would print instead of printing it and exiting.
+  let printed = '';
+  await parser.parseAsync(argv, {}, (_error, _argv, text) => {
+    printed = text;
+  });
+  if (printed) output.out(printed);
 }
 
 // yargs turns an option given twice into a list; for a single-valued option that is a user's slip,

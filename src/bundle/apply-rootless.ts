@@ -4,15 +4,18 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { CliError } from '../errors.js';
 import { readBundleConfig, writeBundleConfig } from './config-file.js';
+import { resolveInRootfs } from './rootfs-path.js';
 import { rootlessRewrite, type BindCopy, type RewriteOptions } from './rootless.js';
 
-// Copies each bind source into the rootfs (cp -a, replacing what is there: never through a hard link).
+// Copies each bind source into the rootfs where the container would see its destination (the
+// rootfs's symlinks resolved inside it), replacing what is there as the mount would hide it.
 async function copyBinds(rootfs: string, copies: BindCopy[]): Promise<void> {
   for (const { source, destination } of copies) {
-    if (destination.split('/').includes('..')) throw new CliError(`bind mount destination ${destination} leaves the rootfs`);
-    const target = path.join(rootfs, destination);
+    const target = resolveInRootfs(rootfs, destination);
+    if (target === rootfs) throw new CliError(`bind mount destination ${destination} is the whole rootfs`, 1, 'keep the bind mount (--bind-mounts keep)');
     fs.mkdirSync(path.dirname(target), { recursive: true });
-    const r = await execa('cp', ['-a', '--remove-destination', '-T', '--', source, target], { reject: false });
+    fs.rmSync(target, { recursive: true, force: true });
+    const r = await execa('cp', ['-a', '-T', '--', source, target], { reject: false });
     if (r.exitCode !== 0) throw new CliError(`copying bind mount ${source} into the rootfs failed: ${r.stderr}`);
   }
 }

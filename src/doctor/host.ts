@@ -45,17 +45,38 @@ export class Host {
     return which(name);
   }
 
-  // Runs FILE ARGS (no shell) with the time limit; a failure is data, not an exception.
+  // Runs FILE ARGS (no shell) with the time limit; a failure is data, not an exception. The command
+  // runs in its own process group, all of which is killed at the limit: a helper it started (podman's
+  // conmon, a munge client) would otherwise hold the output pipes open and keep doctor waiting.
   async run(file: string, args: string[], input?: string): Promise<RunResult> {
-    const r = await execa(file, args, {
+    const child = execa(file, args, {
       reject: false,
-      timeout: this.timeoutMs,
-      forceKillAfterDelay: 1000,
+      detached: true,
       env: this.env,
       extendEnv: false,
       ...(input === undefined ? { stdin: 'ignore' as const } : { input }),
     });
-    return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr || r.message), timedOut: !!r.timedOut };
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      // a process stuck in the kernel (a hung NFS mount) dies only when its I/O ends: stop waiting
+      setTimeout(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+        child.unref();
+      }, 1000).unref();
+    }, this.timeoutMs);
+    try {
+      const r = await child;
+      return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr || r.message), timedOut };
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   // The filesystem of DIR (or its nearest existing parent), through `stat -f`: a hung mount

@@ -2,7 +2,10 @@
 // worth running), then run the commands and print each one, its exit code, output and verdict.
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { execa } from 'execa';
+import { readBundleConfig } from '../bundle/config-file.js';
+import { resolveInRootfs } from '../bundle/rootfs-path.js';
 import { CliError } from '../errors.js';
 import { checkOciConf, type Step } from './check.js';
 import type { RunAs } from './check-run.js';
@@ -34,10 +37,31 @@ function printStep(s: Step): void {
   for (const line of s.output.trimEnd().split('\n').filter(Boolean).slice(0, 20)) out(`  | ${line}`);
 }
 
+// The check runs `/bin/sh -c '... sleep 300'` in the container: say so up front when the bundle's
+// rootfs lacks either, instead of a failed step that seems to blame the runtime or the id.
+function assertBundleHasTools(bundle: string): void {
+  if (!fs.existsSync(path.join(bundle, 'config.json'))) return;
+  const root = (readBundleConfig(bundle).root as { path?: unknown } | undefined)?.path;
+  if (typeof root !== 'string') return;
+  const rootfs = path.resolve(bundle, root);
+  const has = (p: string) => {
+    try {
+      return fs.existsSync(resolveInRootfs(rootfs, p));
+    } catch {
+      return false;
+    }
+  };
+  const missing = [has('/bin/sh') ? [] : ['/bin/sh'], ['/bin/sleep', '/usr/bin/sleep'].some(has) ? [] : ['sleep']].flat();
+  if (missing.length) {
+    throw new CliError(`the bundle's rootfs ${rootfs} has no ${missing.join(' and no ')}: the check runs /bin/sh -c '... sleep 300' in the container`, 2, 'use a bundle with a shell and sleep, e.g. `slurm-oci bundle create DIR --image docker.io/library/busybox`');
+  }
+}
+
 // Lints, runs the check, prints; throws CliError(exit 1) when the verdict is FAIL.
 export async function checkOciConfCommand(args: Args): Promise<void> {
   const text = readConfFile(args.file);
   if (!fs.existsSync(args.bundle)) throw new CliError(`no bundle at ${args.bundle}`, 2, 'give --bundle an OCI bundle directory (config.json and rootfs)');
+  assertBundleHasTools(args.bundle);
   const { version } = await resolveSlurmVersion(args.slurmVersion);
   const findings = lintOciConf(text, { slurmVersion: version });
   if (!accepted(findings)) {

@@ -45,6 +45,7 @@ export function generateOciConfCommand(flags: GenerateFlags & { output?: string;
   const dir = path.dirname(path.resolve(flags.output));
   // every file is checked before any is written: a refusal leaves everything as it was
   for (const file of [flags.output, ...result.helpers.map((h) => path.join(dir, h.name))]) assertWritable(file, !!flags.force);
+  fs.mkdirSync(dir, { recursive: true });
   writeFileAtomic(flags.output, result.text, 0o644);
   process.stderr.write(`wrote ${flags.output}\n`);
   for (const h of result.helpers) {
@@ -57,11 +58,19 @@ export function generateOciConfCommand(flags: GenerateFlags & { output?: string;
 // `generate site`: the whole kit in OUT (new or empty): oci.conf, helpers and a README.
 export function generateSiteCommand(flags: GenerateFlags & { out: string }): void {
   const result = generate(mergeOptions(flags));
-  if (fs.existsSync(flags.out) && fs.readdirSync(flags.out).length) throw new CliError(`${flags.out} exists and is not empty`, 2, 'choose a new directory for the kit');
+  const st = fs.statSync(flags.out, { throwIfNoEntry: false });
+  if (st && !st.isDirectory()) throw new CliError(`${flags.out} exists and is not a directory`, 2, 'choose a new directory for the kit');
+  if (st && fs.readdirSync(flags.out).length) throw new CliError(`${flags.out} exists and is not empty`, 2, 'choose a new directory for the kit');
   const readme = render('oci-templates/site-README.md.hbs', { ...result, preset: result.options.preset, warnings: result.warnings.map((w) => `${w.key ? `${w.key}: ` : ''}${w.message}`) });
   fs.mkdirSync(flags.out, { recursive: true });
-  writeFileAtomic(path.join(flags.out, 'oci.conf'), result.text, 0o644);
-  for (const h of result.helpers) writeFileAtomic(path.join(flags.out, h.name), h.content, 0o755);
-  writeFileAtomic(path.join(flags.out, 'README.md'), readme, 0o644);
+  const files: [string, string, number][] = [['oci.conf', result.text, 0o644], ...result.helpers.map((h): [string, string, number] => [h.name, h.content, 0o755]), ['README.md', readme, 0o644]];
+  try {
+    for (const [name, text, mode] of files) writeFileAtomic(path.join(flags.out, name), text, mode);
+  } catch (error) {
+    // a full disk half way through leaves no half kit: the directory was new or empty
+    for (const [name] of files) fs.rmSync(path.join(flags.out, name), { force: true });
+    if (!st) fs.rmSync(flags.out, { recursive: true, force: true });
+    throw error;
+  }
   process.stderr.write(`wrote ${flags.out}/ (oci.conf, ${[...result.helpers.map((h) => h.name), 'README.md'].join(', ')}); see ${flags.out}/README.md\n`);
 }

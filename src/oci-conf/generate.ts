@@ -8,9 +8,10 @@ import { ociConfOptions } from '../generated/validators.cjs';
 import { assertValid } from '../schema/validate.js';
 import { render } from '../util/template.js';
 import { atLeast, FALSE_WORDS, findKey, TRUE_WORDS, type SlurmVersion } from './keys.js';
-import { accepted, lintOciConf, targetVersion, type Finding } from './lint.js';
+import type { Finding } from './finding.js';
+import { accepted, lintOciConf, targetVersion } from './lint.js';
 import type { OciConf } from './parse.js';
-import { PRESETS, type GenerateOptions } from './presets.js';
+import { PRESETS, type Built, type GenerateOptions } from './presets.js';
 import { writeOciConf } from './write.js';
 
 // A helper script ready to write, and where the admin installs it.
@@ -67,8 +68,12 @@ export function generate(options: unknown): Generated {
   if (!atLeast(version, preset.since)) {
     throw new CliError(`preset ${o.preset} needs Slurm ${preset.since} or later (target: ${version})`, 2, `give --slurm-version ${preset.since} or later`);
   }
-  const built = preset.build(o, version);
+  const built: Built = preset.build(o, version);
   applySet(built.conf, o.set);
+  // 25.05 moved the spool dir's place inside the container (CHANGELOG/slurm-25.05.md): say where it is
+  if (atLeast(version, '25.05') && built.conf.IgnoreFileConfigJson !== true && built.conf.MountSpoolDir === undefined) {
+    built.notes.push(`Slurm ${version} mounts the step's spool dir inside the container at its own path (the MountSpoolDir default since 25.05; before: /var/run/slurm/); set MountSpoolDir=/var/run/slurm/ for images that expect the old place.`);
+  }
   const text = writeOciConf(built.conf, version, o.preset, built.notes);
   const findings = lintOciConf(text, { slurmVersion: version });
   if (!accepted(findings)) {

@@ -2,12 +2,41 @@
 // when Slurm would reject the file.
 import fs from 'node:fs';
 import { CliError } from '../errors.js';
-import { accepted, lintOciConf, type Finding } from './lint.js';
+import type { Finding } from './finding.js';
+import { accepted, lintOciConf } from './lint.js';
 import { resolveSlurmVersion } from './slurm-version.js';
+
+// Control bytes from the file as \xNN, so a stray escape sequence cannot repaint the terminal.
+const visible = (text: string): string =>
+  text.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 
 // One finding as `FILE:LINE: severity: KEY: message` plus an indented fix.
 const describe = (file: string, f: Finding): string =>
-  `${file}${f.line ? `:${f.line}` : ''}: ${f.severity}: ${f.key ? `${f.key}: ` : ''}${f.message}\n${f.fix ? `  fix: ${f.fix}\n` : ''}`;
+  visible(`${file}${f.line ? `:${f.line}` : ''}: ${f.severity}: ${f.key ? `${f.key}: ` : ''}${f.message}`) + `\n${f.fix ? `  fix: ${visible(f.fix)}\n` : ''}`;
+
+// How many findings of one kind (same severity, key and fix) are printed before a summary line.
+const SHOWN_PER_KIND = 3;
+
+// The text report: findings of one kind beyond the first few become one line, so a file that is not
+// an oci.conf at all gives a screenful, not a line per line of it.
+function textReport(file: string, findings: Finding[]): string {
+  const kinds = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const kind = JSON.stringify([f.severity, f.key, f.fix]);
+    kinds.set(kind, [...(kinds.get(kind) ?? []), f]);
+  }
+  let out = '';
+  for (const f of findings) {
+    const same = kinds.get(JSON.stringify([f.severity, f.key, f.fix]))!;
+    const index = same.indexOf(f);
+    if (index < SHOWN_PER_KIND || same.length <= SHOWN_PER_KIND + 1) out += describe(file, f);
+    else if (index === SHOWN_PER_KIND) {
+      const lines = same.slice(index).map((g) => g.line);
+      out += `${file}: ... and ${lines.length} more like that (lines ${lines.slice(0, 8).join(', ')}${lines.length > 8 ? ', ...' : ''})\n`;
+    }
+  }
+  return out;
+}
 
 // Reads the oci.conf named on the command line, or says why it cannot.
 export function readConfFile(file: string): string {
@@ -27,7 +56,7 @@ export async function lintOciConfCommand(args: { file: string; slurmVersion?: st
   if (args.format === 'json') {
     process.stdout.write(`${JSON.stringify({ file: args.file, slurmVersion: version, accepted: ok, findings }, null, 2)}\n`);
   } else {
-    for (const f of findings) process.stdout.write(describe(args.file, f));
+    process.stdout.write(textReport(args.file, findings));
     const counts = `${findings.filter((f) => f.severity === 'error').length} error(s), ${findings.filter((f) => f.severity === 'warning').length} warning(s)`;
     process.stdout.write(`${args.file}: ${ok ? 'Slurm would accept it' : 'Slurm would reject it'} as Slurm ${version} (${source}); ${counts}\n`);
   }

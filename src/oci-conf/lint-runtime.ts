@@ -1,7 +1,7 @@
 // The RunTime* rules of get_oci_conf() (which combinations Slurm accepts) and the warnings about
 // commands that Slurm accepts but that fail, hang or leak at run time.
 import { atLeast, RUNTIME_KEYS, type SlurmVersion } from './keys.js';
-import type { Finding } from './lint.js';
+import type { Finding } from './finding.js';
 import type { OciConf } from './parse.js';
 import { patternLetters } from './patterns.js';
 
@@ -44,6 +44,13 @@ function lintCommands(conf: OciConf, at: (key: string) => number, version: Slurm
   if (!ignoreConfig && cmd(main) && !patternLetters(cmd(main)!).has('b')) warn(main, `${main} does not pass the bundle (%b), where Slurm writes the rewritten config.json: a runtime that looks in its working directory fails (crun: "cannot read the file: config.json")`, `add --bundle %b to ${main}`);
   for (const k of ['RunTimeRun', 'RunTimeCreate']) {
     if (!ignoreConfig && cmd(k) && patternLetters(cmd(k)!).has('@')) warn(k, `${k} uses %@, which is empty when config.json is used (the command is moved into config.json)`, 'set IgnoreFileConfigJson=true or drop %@');
+  }
+  const containerPath = typeof conf.ContainerPath === 'string' ? conf.ContainerPath : undefined;
+  if (containerPath && atLeast(version, '25.05') && (patternLetters(containerPath).has('t') || /oci-job|task-/.test(containerPath))) {
+    warn('ContainerPath', `since Slurm 25.05 ContainerPath is the parent directory: Slurm appends /oci-job%j-%s/task-%t itself, so a per-task pattern here nests them twice`, 'give only the parent directory, e.g. ContainerPath=/var/spool/slurm-oci (or target 24.11 with --slurm-version)');
+  }
+  if (containerPath && !atLeast(version, '25.05') && !patternLetters(containerPath).has('t')) {
+    warn('ContainerPath', `before Slurm 25.05 ContainerPath is the whole per-task directory: without %t the tasks of a step share one directory (and one config.json)`, 'end it with /oci-job%j-%s/task-%t, or target 25.05+ with --slurm-version');
   }
   if (ignoreConfig && !cmd('RunTimeRun')) {
     // Slurm parses the file, but slurmstepd stops every --container step: to an admin that is a rejection.

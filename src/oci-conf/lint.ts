@@ -3,13 +3,11 @@
 // calls lintOciConf directly.
 import { CliError } from '../errors.js';
 import { ereError } from './ere.js';
+import type { Finding } from './finding.js';
 import { atLeast, CREATE_ENV_FILE_WORDS, DEFAULT_SLURM_VERSION, FALSE_WORDS, findKey, LOG_LEVELS, normalizeVersion, SLURM_VERSIONS, TRUE_WORDS, type SlurmVersion } from './keys.js';
 import { lintRuntime } from './lint-runtime.js';
 import { parseOciConf, scanOciConf, type Entry } from './parse.js';
 import { PATTERN_KEYS, patternProblems } from './patterns.js';
-
-// One problem; line 0 means the whole file.
-export type Finding = { line: number; key?: string; severity: 'error' | 'warning'; message: string; fix?: string };
 
 const BOOLEAN_FIX = `write one of ${[...TRUE_WORDS, ...FALSE_WORDS].join(', ')}`;
 
@@ -32,7 +30,7 @@ function lintValue({ line, key, value }: Entry, version: SlurmVersion): Finding[
   if (spec.kind === 'logLevel' && !LOG_LEVELS.includes(word) && !/^\d+$/.test(value)) {
     return [{ line, key, severity: 'warning', message: `${key}=${value} is not a log level`, fix: `use one of ${LOG_LEVELS.join(', ')} or a number` }];
   }
-  if (PATTERN_KEYS.has(key)) return patternProblems(value, version).map((p) => ({ line, key, severity: 'error' as const, message: `${key}: ${p.message}`, fix: p.fix }));
+  if (PATTERN_KEYS.has(key)) return patternProblems(value, version).map((p) => ({ line, key, severity: 'error' as const, message: p.message, fix: p.fix }));
   return [];
 }
 
@@ -66,7 +64,15 @@ export function lintOciConf(text: string, options: { slurmVersion?: string } = {
   findings.push(...lintRuntime(parseOciConf(text), lines, version));
   // A value that is already an error (cut, unterminated) would only add noise as warnings.
   const broken = new Set(findings.filter((f) => f.severity === 'error' && f.key).map((f) => `${f.line}:${f.key}`));
-  return findings.filter((f) => f.severity === 'error' || !broken.has(`${f.line}:${f.key}`)).sort((a, b) => a.line - b.line);
+  // the same problem twice on one line (a pattern used twice) is one finding
+  const seen = new Set<string>();
+  return findings
+    .filter((f) => f.severity === 'error' || !broken.has(`${f.line}:${f.key}`))
+    .filter((f) => {
+      const id = JSON.stringify([f.line, f.key, f.severity, f.message]);
+      return !seen.has(id) && Boolean(seen.add(id));
+    })
+    .sort((a, b) => a.line - b.line);
 }
 
 // True when Slurm would accept the file (warnings allowed).

@@ -92,7 +92,11 @@ export const PRESETS = {
   'slurm-oci-runtime': {
     describe: "this project's runtime (slurm-oci-runtime over crun or runc), run mode",
     since: '23.02',
-    build: ociRuntime('slurm-oci-runtime', 'run', (o) => ['--backend', o.backend ?? 'crun', '--root', shellQuote(o.root ?? '/run/user/%U/slurm-oci')]),
+    build: (o, v) => {
+      const built = ociRuntime('slurm-oci-runtime', 'run', (o) => ['--backend', o.backend ?? 'crun', '--root', shellQuote(o.root ?? '/run/user/%U/slurm-oci')])(o, v);
+      const needs = `slurm-oci-runtime (this package, with Node.js 20.19+ and ${o.backend ?? 'crun'}) must be installed on every compute node, on the PATH slurmstepd uses or named with --runtime: npm install -g slurm-oci`;
+      return { ...built, notes: [...built.notes, needs] };
+    },
   },
   'singularity-userns': {
     describe: 'Singularity/Apptainer in a user namespace (IgnoreFileConfigJson)',

@@ -18,10 +18,11 @@ export type ScrunLuaOptions = {
 export const resolveScrunLuaOptions = (partial: object = {}): ScrunLuaOptions =>
   assertValid<ScrunLuaOptions>(scrunLuaOptions, structuredClone(partial), 'scrun.lua options', 2);
 
-// A Lua string literal for any byte string, valid from Lua 5.1 on (decimal escapes only).
+// A Lua string literal for any byte string, valid from Lua 5.1 on: printable ASCII as it is, every
+// other byte (and `"`, `\\`) as a three-digit decimal escape, so a digit after it cannot join it.
 export const luaString = (text: string): string =>
   `"${[...Buffer.from(text, 'utf8')]
-    .map((b) => (b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c ? String.fromCharCode(b) : `\\${b}`))
+    .map((b) => (b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c ? String.fromCharCode(b) : `\\${String(b).padStart(3, '0')}`))
     .join('')}"`;
 
 // The scrun.lua text for OPTIONS (partial: defaults are filled in).

@@ -1,8 +1,7 @@
 // The `generate scrun-lua` command's work: flags to options, options to a file or stdout.
-import fs from 'node:fs';
 import { optionsFromFlags } from '../bundle/rootless-options.js';
 import { writeOutput } from '../util/output.js';
-import { packageFile } from '../util/package-root.js';
+import { packageVersion } from '../util/package-root.js';
 import { generateScrunLua } from './generate.js';
 
 // The command-line flags, camel-cased by yargs.
@@ -19,7 +18,6 @@ export type Flags = {
 
 // Generates scrun.lua from command-line flags and writes it (0644: scrun reads it as the user).
 export function writeScrunLua(flags: Flags): void {
-  const { version } = JSON.parse(fs.readFileSync(packageFile('package.json'), 'utf8')) as { version: string };
   const text = generateScrunLua(
     {
       staging: flags.staging,
@@ -28,7 +26,7 @@ export function writeScrunLua(flags: Flags): void {
       stageOut: flags.stageOut,
       steps: optionsFromFlags(flags.skip, flags.bindMounts),
     },
-    version,
+    packageVersion(),
   );
   writeOutput(text, flags.output, !!flags.force);
 }

@@ -15,3 +15,12 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 
     throw error;
   }
 }
+
+// Reads FILE as UTF-8; an error always names FILE (Node leaves the path out of EISDIR on read).
+export function readText(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw Object.assign(error as NodeJS.ErrnoException, { path: (error as NodeJS.ErrnoException).path ?? file, syscall: 'read' });
+  }
+}

@@ -20,3 +20,7 @@ export function packageRoot(): string {
 
 // An absolute path to a file shipped with the package (e.g. 'oci-templates/oci.conf.hbs').
 export const packageFile = (relative: string): string => path.join(packageRoot(), relative);
+
+// The installed package's version (what `--version` prints), wherever it is run from.
+export const packageVersion = (): string =>
+  (JSON.parse(fs.readFileSync(packageFile('package.json'), 'utf8')) as { version: string }).version;

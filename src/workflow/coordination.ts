@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CliError } from '../errors.js';
+import { ensurePrivateDir } from '../util/private-dir.js';
 
 // File names inside a coordination directory (the sbatch templates use the same names).
 export const FILES = {
@@ -26,9 +27,9 @@ export function stamp(date: Date): string {
   return `${date.getFullYear()}${p(date.getMonth() + 1)}${p(date.getDate())}_${p(date.getHours())}${p(date.getMinutes())}${p(date.getSeconds())}`;
 }
 
-// Creates ROOT (if missing, 0700) and then the launch's own directory, which must not exist yet.
+// Makes ROOT 0700 and ours (or refuses it), then the launch's own directory, which must not exist yet.
 export function createCoordinationDir(root: string, dirStamp: string, jobId: string): string {
-  fs.mkdirSync(root, { recursive: true, mode: 0o700 });
+  ensurePrivateDir(root);
   const dir = path.join(root, `${dirStamp}_${jobId}`);
   try {
     fs.mkdirSync(dir, { mode: 0o700 });
@@ -75,6 +76,17 @@ export function readCoordinationFile(dir: string, name: string): string | undefi
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+}
+
+// A job id read from FILE of the directory (a number, or ARRAY_TASK), or undefined when the file
+// is not there yet; anything else is refused, so a file cannot smuggle an option into scancel.
+export function readJobId(dir: string, name: string): string | undefined {
+  const id = readCoordinationFile(dir, name);
+  if (id === undefined || id === '') return undefined;
+  if (!/^\d+(_\d+)?$/.test(id)) {
+    throw new CliError(`${path.join(dir, name)} does not hold a job id: ${JSON.stringify(id.slice(0, 40))}`, 1, 'the directory was changed by hand or by someone else; check it before stopping anything');
+  }
+  return id;
 }
 
 // Whether a flag file is there.

@@ -1,8 +1,8 @@
 // `slurm-oci workflow launch`: checks the config, renders both jobs, and submits them so that the
 // coordination directory exists before either job can run: the first job is submitted held, its id
 // names the directory, the second job depends on it, and only then is the first released.
-import fs from 'node:fs';
 import path from 'node:path';
+import { readText } from '../util/files.js';
 import { CliError } from '../errors.js';
 import { writeFileAtomic } from '../util/files.js';
 import { shellJoin } from '../util/shell.js';
@@ -25,7 +25,7 @@ export type LaunchOptions = {
   json?: boolean;
 };
 
-// What a launch submitted, as `launch --json` prints it.
+// What a launch submitted, as `launch --format json` prints it.
 export type LaunchResult = { dir: string; runtimeJobId?: string; trainingJobId?: string; url?: string };
 
 // The environment variable that may carry the key of an existing server (--runtime-url).
@@ -41,7 +41,7 @@ function externalRuntime(options: LaunchOptions): { url: string; key: string } |
     throw new CliError(`--runtime-url ${options.runtimeUrl} is not a URL`, 2, 'give it like http://host:8000');
   }
   if (!/^https?:$/.test(url.protocol)) throw new CliError(`--runtime-url must be http or https, not ${url.protocol}`, 2);
-  const key = options.apiKeyFile ? fs.readFileSync(options.apiKeyFile, 'utf8').trim() : process.env[API_KEY_ENV]?.trim();
+  const key = options.apiKeyFile ? readText(options.apiKeyFile).trim() : process.env[API_KEY_ENV]?.trim();
   if (!key) {
     throw new CliError('--runtime-url needs the server\'s API key', 2, `pass --api-key-file FILE or set ${API_KEY_ENV}`);
   }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { FILES, hasFlag, listCoordinationDirs } from './coordination.js';
 import { launchJobs, type JobInfo } from './status.js';
 
-// One launch in the list, as `workflow list --json` prints it.
+// One launch in the list, as `workflow list --format json` prints it.
 export type ListEntry = {
   dir: string;
   runtime?: { id: string; state: string };

@@ -4,12 +4,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { logFiles } from './coordination.js';
-import { jobEnded, launchJobs } from './status.js';
+import { jobEnded, launchJobs, type JobInfo } from './status.js';
 
-const bothEnded = async (dir: string) => {
+// Asks Slurm about both jobs: whether both are over, and a line naming the ones still pending.
+async function jobsNow(dir: string): Promise<{ ended: boolean; waiting: string }> {
   const { runtime, training } = await launchJobs(dir);
-  return jobEnded(runtime) && jobEnded(training);
-};
+  const jobs: [string, JobInfo | undefined][] = [['runtime', runtime], ['training', training]];
+  const pending = jobs
+    .filter(([, job]) => job && /PENDING/.test(job.state))
+    .map(([role, job]) => `${role} job ${job!.id} is pending${job!.reason ? ` (${job!.reason})` : ''}`);
+  return { ended: jobEnded(runtime) && jobEnded(training), waiting: pending.length ? `waiting: ${pending.join(', ')}; its log appears when it starts` : '' };
+}
 
 // Writes the logs of DIR to stdout; FOLLOW keeps going until both jobs end.
 export async function showLogs(dir: string, follow: boolean, pollMs = 1000): Promise<void> {
@@ -31,11 +36,20 @@ export async function showLogs(dir: string, follow: boolean, pollMs = 1000): Pro
     }
   };
   drain();
+  // while a job waits for resources there is nothing to print: say so (on stderr), once per change
+  let said = '';
+  const ask = async () => {
+    const now = await jobsNow(dir);
+    if (now.waiting !== said && now.waiting) process.stderr.write(`${now.waiting}\n`);
+    said = now.waiting;
+    return now.ended;
+  };
+  if (follow && (await ask())) return void drain();
   for (let tick = 0; follow; tick++) {
     await sleep(pollMs);
     drain();
     // asking Slurm every few polls is enough
-    if (tick % 5 === 4 && (await bothEnded(dir))) {
+    if (tick % 5 === 4 && (await ask())) {
       drain();
       return;
     }

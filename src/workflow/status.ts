@@ -3,12 +3,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { FILES, hasFlag, logFiles, readCoordinationFile } from './coordination.js';
+import { FILES, hasFlag, logFiles, readCoordinationFile, readJobId } from './coordination.js';
 
 // One job as `scontrol show job --json` reports it; `GONE` once Slurm has forgotten it (MinJobAge).
 export type JobInfo = { id: string; state: string; reason?: string; nodes?: string; exitCode?: number };
 
-// The whole status of a coordination directory, as `workflow status --json` prints it.
+// The whole status of a coordination directory, as `workflow status --format json` prints it.
 export type WorkflowStatus = {
   dir: string;
   config?: string;
@@ -26,11 +26,18 @@ const ENDED = /^(COMPLETED|CANCELLED|FAILED|TIMEOUT|NODE_FAIL|PREEMPTED|BOOT_FAI
 // Whether a job is over (or unknown to Slurm).
 export const jobEnded = (job: JobInfo | undefined): boolean => !job || ENDED.test(job.state);
 
-// Asks Slurm about one job.
+const firstWords = (text: string) => text.trim().split('\n')[0].slice(0, 60) || 'nothing';
+
+// Asks Slurm about one job; never throws for what scontrol says or is missing.
 export async function jobInfo(id: string): Promise<JobInfo> {
   const r = await execa('scontrol', ['show', 'job', id, '--json'], { reject: false, timeout: 30_000 });
-  if (r.exitCode !== 0) return { id, state: 'UNKNOWN', reason: String(r.stderr).trim() };
-  const job = JSON.parse(String(r.stdout)).jobs?.[0];
+  if (r.exitCode !== 0) return { id, state: 'UNKNOWN', reason: String(r.stderr).trim() || r.shortMessage };
+  let job;
+  try {
+    job = (JSON.parse(String(r.stdout)) as { jobs?: Record<string, any>[] }).jobs?.[0];
+  } catch {
+    return { id, state: 'UNKNOWN', reason: `scontrol printed no JSON (${firstWords(String(r.stdout))}): is this Slurm 21.08 or later?` };
+  }
   if (!job) return { id, state: 'GONE', reason: 'no longer known to Slurm' };
   const rc = job.exit_code?.return_code;
   return {
@@ -45,7 +52,7 @@ export async function jobInfo(id: string): Promise<JobInfo> {
 // Both jobs of a launch as Slurm sees them (a job the launch did not submit is undefined).
 export async function launchJobs(dir: string): Promise<{ runtime?: JobInfo; training?: JobInfo }> {
   const ask = (file: string) => {
-    const id = readCoordinationFile(dir, file);
+    const id = readJobId(dir, file);
     return id ? jobInfo(id) : undefined;
   };
   const [runtime, training] = await Promise.all([ask(FILES.runtimeJob), ask(FILES.trainingJob)]);
@@ -73,7 +80,12 @@ export function lastLines(file: string, n: number): string[] {
 // Gathers the status of DIR; the health probe runs only while the server should be up.
 export async function workflowStatus(dir: string, logLines = 5): Promise<WorkflowStatus> {
   const { runtime, training } = await launchJobs(dir);
-  const launch = JSON.parse(readCoordinationFile(dir, FILES.launch) ?? '{}');
+  let launch: { config?: string } = {};
+  try {
+    launch = JSON.parse(readCoordinationFile(dir, FILES.launch) ?? '{}');
+  } catch {
+    // a damaged launch.json only loses the config name from the report
+  }
   const url = readCoordinationFile(dir, FILES.url);
   const flags = {
     ready: hasFlag(dir, FILES.ready),

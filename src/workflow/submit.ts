@@ -3,12 +3,15 @@ import { execa } from 'execa';
 import { CliError } from '../errors.js';
 import type { JobSubmission } from './render.js';
 
+// Runs a Slurm command; one that cannot start (not installed) or does not answer is a clear error.
 const slurm = async (argv: string[], input?: string) => {
-  try {
-    return await execa(argv[0], argv.slice(1), { input, reject: false, timeout: 60_000 });
-  } catch (error) {
-    throw new CliError(`cannot run ${argv[0]}: ${(error as Error).message}`, 1, 'run this on a Slurm login node');
+  const r = await execa(argv[0], argv.slice(1), { input, reject: false, timeout: 60_000 });
+  if (r.timedOut) throw new CliError(`${argv[0]} did not answer in 60 s`, 1, 'slurmctld may be busy or down: check `scontrol ping`');
+  if (r.exitCode === undefined) {
+    const why = (r as { code?: string }).code === 'ENOENT' ? 'it is not installed here (or not on PATH)' : r.shortMessage;
+    throw new CliError(`cannot run ${argv[0]}: ${why}`, 1, 'run this on a Slurm login node, or add Slurm to PATH');
   }
+  return r;
 };
 
 // Runs `sbatch --parsable ...` with the script on stdin and returns the job id.

@@ -79,7 +79,7 @@ describe.each(['lua5.1', 'lua5.4'])('differential: generated scrun.lua under %s 
       const expected = rootlessRewrite(config, { uid: 1000, gid: 1000, env: jobEnv, bindMounts, rootPath });
       expect(run.config).toEqual(expected.config);
       // the copies the TypeScript rewrite lists are the ones the script made
-      const copied = run.commands.filter((c) => c.includes("'--remove-destination'"));
+      const copied = run.commands.filter((c) => c.includes("'cp' '-a' '-T' '--'"));
       expect(copied).toHaveLength(expected.copies.length);
       // and the scratch bundle is gone after stage-out
       expect(run.commands.at(-1)).toBe(`'rm' '-rf' '--one-file-system' '--' '${scratch}/${id}'; echo "#status=$?"`);

@@ -1,11 +1,16 @@
 // `generate oci-conf` / `generate site`: options from flags and files, and bad input that is a
 // clear error and writes nothing.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, jest, test } from '@jest/globals';
 import { generateOciConfCommand, generateSiteCommand } from '../../src/oci-conf/emit.js';
 import { parseOciConf } from '../../src/oci-conf/parse.js';
+import { generate } from '../../src/oci-conf/generate.js';
+import { expandPatterns } from '../../src/oci-conf/patterns.js';
+import { CliError } from '../../src/errors.js';
+import fc from 'fast-check';
 
 let dir: string;
 beforeEach(() => {
@@ -79,4 +84,39 @@ test('the options schema names exactly the presets the code has', async () => {
   const schema = JSON.parse(fs.readFileSync('schemas/oci-conf-options.schema.json', 'utf8'));
   const { PRESET_NAMES } = await import('../../src/oci-conf/presets.js');
   expect([...schema.properties.preset.enum].sort()).toEqual([...PRESET_NAMES].sort());
+});
+
+describe('values that reach the shell', () => {
+  // Everything but `"` (which oci.conf cannot carry: refused) and `%` (a Slurm pattern, by design).
+  const hostile = fc.string({ unit: fc.constantFrom(...`'\\$\`;&|(){}[]<>*?!#~ é0aZ/.=-`.split('')), minLength: 1, maxLength: 20 });
+
+  test('property: --runtime, --root and --runtime-arg reach the runtime as exactly those words through a real sh', () => {
+    const recorder = path.join(dir, `it's $(touch ${dir}/owned)`, 'rec');
+    fs.mkdirSync(path.dirname(recorder), { recursive: true });
+    fs.writeFileSync(recorder, `#!/bin/sh\nprintf '%s\\0' "$@"\n`, { mode: 0o755 });
+    fc.assert(
+      fc.property(hostile, fc.array(hostile, { maxLength: 3 }), (root, args) => {
+        const { text } = generate({ preset: 'crun-create', runtime: recorder, root: `/r/${root}`, runtimeArgs: args });
+        const ctx = { bundle: '/b', spoolDir: '/s', envFile: '/e', jobId: 1, stepId: 0, node: 'n', user: 'u', uid: 1, rootfs: '/b/r', workDir: '/w', task: null };
+        const command = expandPatterns(parseOciConf(text).RunTimeStart as string, ctx);
+        const out = execFileSync('/bin/sh', ['-c', command]).toString('utf8').split('\0').slice(0, -1);
+        expect(out).toEqual(['--rootless=true', `--root=/r/${root}`, ...args, 'start', 'n.u.1.0']);
+        expect(fs.existsSync(path.join(dir, 'owned'))).toBe(false);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  test('a double quote is refused, and a container id may only be a plain name with patterns', () => {
+    expect(() => generate({ preset: 'crun-run', runtime: 'a"b' })).toThrow(/cannot contain a double quote/);
+    expect(() => generate({ preset: 'crun-run', containerId: 'x;touch /tmp/P;y' })).toThrow(CliError);
+    expect(() => generate({ preset: 'crun-run', containerId: '$(id)' })).toThrow(/containerId/);
+    expect(generate({ preset: 'crun-run', containerId: 'job-%j.%s_x' }).text).toContain('job-%j.%s_x.%t');
+  });
+});
+
+test('from Slurm 25.05 the file says where the spool dir is mounted (the new MountSpoolDir default)', () => {
+  expect(generate({ preset: 'crun-run', slurmVersion: '25.05' }).text).toMatch(/# .*MountSpoolDir default since 25\.05/);
+  expect(generate({ preset: 'crun-run', slurmVersion: '24.11' }).text).not.toContain('MountSpoolDir');
+  expect(generate({ preset: 'crun-run', slurmVersion: '26.05', set: { MountSpoolDir: '/var/run/slurm/' } }).text).not.toContain('MountSpoolDir default');
 });

@@ -1,8 +1,10 @@
 // Every lint rule against its own fixture (test/fixtures/oci-conf/lint, one broken file per rule):
 // the expected finding is there, on the right line, and errors decide the verdict.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, test } from '@jest/globals';
+import { describe, expect, jest, test } from '@jest/globals';
+import { runCli } from '../../src/cli.js';
 import { accepted, lintOciConf } from '../../src/oci-conf/lint.js';
 
 const dir = path.resolve('test/fixtures/oci-conf/lint');
@@ -76,5 +78,45 @@ describe('version-specific rules', () => {
     const at = 'RunTimeRun="runner %b %@"\nRunTimeKill="kill %p"\nRunTimeDelete="kill -9 %p"\n';
     expect(lintOciConf(at)).toContainEqual(expect.objectContaining({ severity: 'warning', message: expect.stringMatching(/%@, which is empty/) }));
     expect(lintOciConf(`IgnoreFileConfigJson=true\n${at}`)).toEqual([]);
+  });
+});
+
+describe('noise', () => {
+  test('a problem repeated on one line is one finding, and its message does not repeat the key', () => {
+    const findings = lintOciConf('RunTimeRun="crun %q %q run %b"\nRunTimeKill=k\nRunTimeDelete=d\n');
+    const unknown = findings.filter((f) => /unknown pattern/.test(f.message));
+    expect(unknown).toHaveLength(1);
+    expect(unknown[0].message).not.toMatch(/^RunTimeRun/);
+  });
+
+  test('a file that is not an oci.conf: a few lines and a summary; control bytes shown escaped', async () => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lint-'));
+    const file = path.join(tmp, 'not.conf');
+    fs.writeFileSync(file, `a\x1b[31m b\n${Array.from({ length: 200 }, (_, i) => `line ${i}: yaml`).join('\n')}\n`);
+    let out = '';
+    jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => ((out += String(chunk)), true));
+    try {
+      await expect(runCli(['lint', 'oci-conf', file, '--slurm-version', '24.11'])).rejects.toMatchObject({ exitCode: 1 });
+    } finally {
+      jest.restoreAllMocks();
+    }
+    expect(out.split('\n').length).toBeLessThan(20);
+    expect(out).toContain('more like that');
+    expect(out).toContain('a\\x1b[31m b');
+    expect(out).not.toContain('\x1b');
+  });
+});
+
+describe('Slurm 25.05: ContainerPath is the parent directory', () => {
+  const base = 'RunTimeRun="crun run --bundle %b x.%t"\nRunTimeKill="crun kill x"\nRunTimeDelete="crun delete x"\n';
+  test('a per-task ContainerPath is right for 24.11 and nests twice on 25.05+', () => {
+    const perTask = `${base}ContainerPath="/spool/oci-job%j-%s/task-%t"\n`;
+    expect(lintOciConf(perTask, { slurmVersion: '24.11' }).filter((f) => f.key === 'ContainerPath')).toEqual([]);
+    expect(lintOciConf(perTask, { slurmVersion: '25.05' })).toContainEqual(expect.objectContaining({ key: 'ContainerPath', severity: 'warning', message: expect.stringMatching(/parent directory/) }));
+  });
+  test('a parent ContainerPath is right for 25.05+ and shared by all tasks before', () => {
+    const parent = `${base}ContainerPath="/spool"\n`;
+    expect(lintOciConf(parent, { slurmVersion: '26.05' }).filter((f) => f.key === 'ContainerPath')).toEqual([]);
+    expect(lintOciConf(parent, { slurmVersion: '24.11' })).toContainEqual(expect.objectContaining({ key: 'ContainerPath', message: expect.stringMatching(/share one directory/) }));
   });
 });

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { expect, test } from '@jest/globals';
 import {
   createCoordinationDir,
+  FILES,
+  readJobId,
   listCoordinationDirs,
   logFiles,
   resolveCoordinationDir,
@@ -31,11 +33,20 @@ test('a directory is 0700 whatever the umask, and never created twice', () => {
   }
 });
 
-test('an existing shared root keeps its mode', () => {
+test('an existing root that others could write is fixed to 0700 (they could swap runtime_url.txt)', () => {
   const root = tmp();
-  fs.chmodSync(root, 0o755);
+  fs.chmodSync(root, 0o777);
   createCoordinationDir(root, '20260102_030405', '1');
-  expect(fs.statSync(root).mode & 0o777).toBe(0o755);
+  expect(fs.statSync(root).mode & 0o777).toBe(0o700);
+});
+
+test('job ids read from the directory are checked: an option smuggled into a file is refused', () => {
+  const dir = createCoordinationDir(tmp(), '20260102_030405', '7');
+  expect(readJobId(dir, FILES.runtimeJob)).toBeUndefined();
+  fs.writeFileSync(path.join(dir, FILES.runtimeJob), '42_3\n');
+  expect(readJobId(dir, FILES.runtimeJob)).toBe('42_3');
+  fs.writeFileSync(path.join(dir, FILES.trainingJob), '--user=bob\n');
+  expect(() => readJobId(dir, FILES.trainingJob)).toThrow(/does not hold a job id/);
 });
 
 test('list: newest first, job ids compared as numbers, other entries ignored', () => {

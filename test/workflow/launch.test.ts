@@ -13,6 +13,13 @@ let fake: string;
 let savedPath: string | undefined;
 let jobsDir: string;
 
+// Swaps a stand-in for another by rename: a file written in place may still be open for writing in
+// a process forked meanwhile, and exec then fails with ETXTBSY.
+const replaceStub = (name: string, text: string, options: fs.WriteFileOptions) => {
+  fs.writeFileSync(path.join(fake, `${name}.new`), text, options);
+  fs.renameSync(path.join(fake, `${name}.new`), path.join(fake, name));
+};
+
 // The Slurm calls the stand-ins saw, in order.
 const calls = (): string[] => {
   const log = path.join(fake, 'calls.log');
@@ -58,7 +65,7 @@ describe('--dry-run', () => {
     expect(fs.existsSync(jobsDir)).toBe(false);
     const stamp = out.match(/\/(\d{8}_\d{6})_/)![1];
     const dirPrefix = `${jobsDir}/${stamp}_`;
-    const quotedPrefix = `'${dirPrefix.replace("'", `'"'"'`)}'`;
+    const quotedPrefix = `'${dirPrefix.replace("'", `'\\''`)}'`;
     // the runtime script names its own directory after its job id, the training one after the runtime's
     expect(out).toContain(`dir=${quotedPrefix}"$SLURM_JOB_ID"\n`);
     expect(out).toContain(`dir=${quotedPrefix}'<runtime-job-id>'\n`);
@@ -72,14 +79,14 @@ describe('--dry-run', () => {
         'sbatch --parsable --hold --job-name=skyrl-runtime --partition=debug --nodes=1 --ntasks=1 --cpus-per-task=1 ' +
         `--mem=500M --signal=B:TERM@60 --time=12:00:00 '--output=${pattern}%j/runtime_%j.out' ` +
         `'--error=${pattern}%j/runtime_%j.err' < runtime.sbatch`
-      ).replaceAll("it's", `it'"'"'s`),
+      ).replaceAll("it's", `it'\\''s`),
     );
     expect(lines).toContain(
       (
         "sbatch --parsable '--dependency=after:<runtime-job-id>' --kill-on-invalid-dep=yes --job-name=skyrl-training " +
         '--partition=debug --nodes=1 --ntasks-per-node=1 --gres=gpu:1 --cpus-per-task=1 --mem=64G --time=12:00:00 ' +
         `'--output=${pattern}<runtime-job-id>/training_%j.out' '--error=${pattern}<runtime-job-id>/training_%j.err' < training.sbatch`
-      ).replaceAll("it's", `it'"'"'s`),
+      ).replaceAll("it's", `it'\\''s`),
     );
     expect(lines).toContain('scontrol release <runtime-job-id>');
     expect(out).toMatch(/# dry run: nothing was submitted\n$/);
@@ -182,5 +189,43 @@ describe('submission', () => {
       cli(['workflow', 'launch', '--config', writeConf(GOOD), '--jobs-dir', jobsDir, '--runtime-url', 'http://x:1']),
     ).rejects.toThrow("--runtime-url needs the server's API key");
     expect(calls()).toEqual([]);
+  });
+});
+
+describe('Slurm commands that are missing or say something odd', () => {
+  test('no sbatch on PATH: one line saying so, not "exit undefined"', async () => {
+    process.env.PATH = '/nonexistent';
+    await expect(cli(['workflow', 'launch', '--config', writeConf(GOOD), '--jobs-dir', jobsDir])).rejects.toThrow(
+      'cannot run sbatch: it is not installed here (or not on PATH)',
+    );
+  });
+
+  test('scontrol printing something that is not JSON: the job is UNKNOWN with the reason, no stack trace', async () => {
+    replaceStub('scontrol', '#!/bin/sh\necho "slurm_load_jobs error: Unexpected message"\n', { mode: 0o755 });
+    await cli(['workflow', 'launch', '--config', writeConf(GOOD), '--jobs-dir', jobsDir, '--format', 'json']);
+    const status = JSON.parse(await cli(['workflow', 'status', '--jobs-dir', jobsDir, '--format', 'json']));
+    expect(status.runtime).toMatchObject({ state: 'UNKNOWN', reason: expect.stringContaining('scontrol printed no JSON') });
+  });
+});
+
+describe('logs --follow', () => {
+  test('says which job it waits for while the jobs are pending, once, and ends when both have ended', async () => {
+    await cli(['workflow', 'launch', '--config', writeConf(GOOD), '--jobs-dir', jobsDir]);
+    // the first two questions (runtime, training) find them pending, later ones finished
+    replaceStub(
+      'scontrol',
+      `#!/bin/sh\nn=$(cat "${fake}/asked" 2>/dev/null || echo 0); echo $((n + 1)) >"${fake}/asked"\n` +
+        `if [ "$n" -lt 4 ]; then s=PENDING; else s=COMPLETED; fi\n` +
+        `echo '{"jobs":[{"job_state":["'$s'"],"state_reason":"Resources"}]}'\n`,
+      { mode: 0o755 },
+    );
+    let err = '';
+    jest.spyOn(process.stderr, 'write').mockImplementation((chunk: unknown) => ((err += String(chunk)), true));
+    const { showLogs } = await import('../../src/workflow/logs.js');
+    const { resolveCoordinationDir } = await import('../../src/workflow/coordination.js');
+    await showLogs(resolveCoordinationDir(jobsDir), true, 5);
+    jest.restoreAllMocks();
+    const waiting = err.split('\n').filter((l) => l.startsWith('waiting: '));
+    expect(waiting).toEqual(['waiting: runtime job 42 is pending (Resources), training job 43 is pending (Resources); its log appears when it starts']);
   });
 });

@@ -2,6 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { withRootlessFlags } from '../rootless-flags.js';
 import { CliError } from '../../errors.js';
+import { formatOption } from '../options.js';
 
 export default {
   command: 'create <dir>',
@@ -19,7 +20,7 @@ export default {
         throw new CliError('give one of --image, --rootfs or --tar', 2, 'see `slurm-oci bundle create --help`');
       })
       .option('rootless', { type: 'boolean', default: false, describe: 'rewrite config.json for a rootless runtime run by you' })
-      .option('format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'output format' })
+      .option('format', formatOption)
       .example('$0 bundle create ~/bb --image docker.io/library/busybox --rootless -- sh -c "echo hi"', '')
       .example('$0 bundle create /shared/bb --tar busybox.tar --rootless && srun --container /shared/bb true', ''),
   handler: async (argv) => {

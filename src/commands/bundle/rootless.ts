@@ -2,6 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { rootlessSteps } from '../../bundle/rootless-steps.js';
 import { withRootlessFlags } from '../rootless-flags.js';
+import { formatOption, idOption } from '../options.js';
 
 export default {
   command: 'rootless <dir>',
@@ -9,10 +10,10 @@ export default {
   builder: (y) =>
     withRootlessFlags(y)
       .positional('dir', { type: 'string', demandOption: true, describe: 'bundle directory' })
-      .option('uid', { type: 'number', describe: "host uid the container's user maps to (default: yours)" })
-      .option('gid', { type: 'number', describe: "host gid the container's group maps to (default: yours)" })
+      .option('uid', idOption('uid', "host uid the container's user maps to (default: yours)"))
+      .option('gid', idOption('gid', "host gid the container's group maps to (default: yours)"))
       .option('dry-run', { type: 'boolean', default: false, describe: 'print the changes, write nothing' })
-      .option('format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'output format' })
+      .option('format', formatOption)
       .example('$0 bundle rootless ~/bb --dry-run', 'list what would change')
       .example('$0 bundle rootless ~/bb --skip mapIds --bind-mounts copy', 'apply, keeping the id maps')
       .epilog(`Steps, in order:\n${rootlessSteps.map((s) => `  ${s.name}: ${s.describe}`).join('\n')}`),

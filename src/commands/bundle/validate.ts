@@ -1,5 +1,6 @@
 // `slurm-oci bundle validate DIR`: the runtime-spec schema and the runtime's own preconditions.
 import type { CommandModule } from 'yargs';
+import { formatOption } from '../options.js';
 
 export default {
   command: 'validate <dir>',
@@ -7,8 +8,9 @@ export default {
   builder: (y) =>
     y
       .positional('dir', { type: 'string', demandOption: true, describe: 'bundle directory' })
-      .option('format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'output format' })
-      .example('$0 bundle validate ~/bb', ''),
+      .option('format', formatOption)
+      .example('$0 bundle validate ~/bb', '')
+      .example('$0 bundle validate ~/bb --format json', 'valid or not, the problems as JSON on stdout'),
   handler: async (argv) => {
     const { validateBundleCommand } = await import('../../bundle/commands.js');
     validateBundleCommand(argv as never);

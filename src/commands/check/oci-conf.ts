@@ -1,5 +1,6 @@
 // `slurm-oci check oci-conf FILE --bundle DIR`: the containers page's manual runtime test, automated.
 import type { CommandModule } from 'yargs';
+import { formatOption, numberOption } from '../options.js';
 
 export default {
   command: 'oci-conf <file>',
@@ -10,8 +11,8 @@ export default {
       .option('bundle', { type: 'string', demandOption: true, describe: 'an OCI bundle directory (config.json + rootfs)' })
       .option('user', { type: 'string', describe: 'run as this user (root only; default: yourself)' })
       .option('slurm-version', { type: 'string', describe: 'Slurm release whose patterns to use (default: scontrol --version)' })
-      .option('timeout', { type: 'number', default: 60, describe: 'seconds each command may take' })
-      .option('format', { choices: ['text', 'json'], default: 'text', describe: 'output format' })
+      .option('timeout', numberOption('timeout', 'seconds each command may take', { default: 60, min: 0.1, max: 86400, what: 'seconds' }))
+      .option('format', formatOption)
       .example('$0 check oci-conf oci.conf --bundle /srv/b', 'as yourself, on a compute node')
       .example('$0 check oci-conf oci.conf --bundle /srv/b --user alice', 'as root, for user alice'),
   handler: async (argv) => (await import('../../oci-conf/check-command.js')).checkOciConfCommand(argv as unknown as Parameters<typeof import('../../oci-conf/check-command.js').checkOciConfCommand>[0]),

@@ -1,11 +1,11 @@
 // `slurm-oci doctor`: is this node (and this user) ready to run OCI containers through Slurm?
 import type { Argv, CommandModule } from 'yargs';
-import type { OptionsOf } from '../options.js';
+import { formatOption, numberOption, type OptionsOf } from '../options.js';
 
 const builder = (y: Argv) =>
   y
-    .option('format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'report format' })
-    .option('timeout', { type: 'number', default: 20, describe: 'seconds each check may take before it counts as failed' })
+    .option('format', formatOption)
+    .option('timeout', numberOption('timeout', 'seconds each check may take before it counts as failed', { default: 20, min: 0.1, max: 3600, what: 'seconds' }))
     .option('check', { type: 'string', array: true, describe: 'run only these checks (names as in the report)' })
     .example('$0 doctor', 'check this node for the current user')
     .example('$0 doctor --format json --check run-user-dir --check podman', 'two checks, for a script')

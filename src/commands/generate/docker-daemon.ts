@@ -1,6 +1,6 @@
 // `slurm-oci generate docker-daemon`: rootless Docker's daemon.json, rootlesskit drop-in and run flags.
 import type { Argv, CommandModule } from 'yargs';
-import type { OptionsOf } from '../options.js';
+import { formatOption, type OptionsOf } from '../options.js';
 
 const builder = (y: Argv) =>
   y
@@ -10,7 +10,7 @@ const builder = (y: Argv) =>
     .option('exec-root', { type: 'string', describe: 'container bundles, where Slurm jobs can see them: outside /run (default /var/tmp/containers-$USER/docker-exec)' })
     .option('config-dir', { type: 'string', describe: 'install as DIR/docker/daemon.json and DIR/systemd/user/docker.service.d/override.conf' })
     .option('force', { type: 'boolean', default: false, describe: 'replace existing files, and accept a data-root on a shared filesystem' })
-    .option('format', { choices: ['text', 'json'] as const, default: 'text' as const, describe: 'output format when printing' })
+    .option('format', { ...formatOption, describe: 'output format when printing' })
     .example('$0 generate docker-daemon --config-dir ~/.config', 'install for yourself, print the DOCKER_SECURITY line')
     .example('$0 generate docker-daemon --format json', 'all three parts (and the notes) for a script')
     .epilogue(

@@ -1,6 +1,6 @@
 // `slurm-oci workflow launch`: validate a config, create the coordination directory, submit the jobs.
 import type { CommandModule } from 'yargs';
-import { jobsDirOption, jsonOption } from './options.js';
+import { jobsDirOption, withFormat } from './options.js';
 
 type Args = {
   config: string;
@@ -11,14 +11,14 @@ type Args = {
   debug: boolean;
   wait: boolean;
   'jobs-dir': string | undefined;
-  json: boolean;
+  format: 'text' | 'json';
 };
 
 export default {
   command: 'launch',
   describe: 'Submit the runtime (sandbox server) job and the training job that uses it',
   builder: (y) =>
-    y
+    withFormat(y)
       .option('config', { type: 'string', demandOption: true, describe: 'dev, production, or the path of a .conf file' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'Print both scripts and the sbatch commands; submit nothing' })
       .option('runtime-only', { type: 'boolean', default: false, describe: 'Submit only the runtime job (a server to share or debug)' })
@@ -27,7 +27,6 @@ export default {
       .option('debug', { type: 'boolean', default: false, describe: 'Set SKYRL_DEBUG=1 and log every poll in the jobs' })
       .option('wait', { type: 'boolean', default: false, describe: 'Wait, with a progress line, until the server is ready' })
       .option('jobs-dir', { ...jobsDirOption, describe: 'Where directories go (default: COORDINATION_ROOT or ~/.skyrl_jobs)' })
-      .option('json', jsonOption)
       .example('$0 workflow launch --config dev --dry-run', 'show what would be submitted')
       .example('$0 workflow launch --config my.conf --wait', 'submit both jobs, wait for the server')
       .epilog(
@@ -46,7 +45,7 @@ that already runs: --runtime-url http://node7:8000 --api-key-file key.txt`,
       debug: args.debug,
       wait: args.wait,
       jobsDir: args['jobs-dir'],
-      json: args.json,
+      json: args.format === 'json',
     });
   },
 } satisfies CommandModule<object, Args>;

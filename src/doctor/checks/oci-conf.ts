@@ -1,6 +1,7 @@
 // oci.conf turns on Slurm's container support: slurmstepd needs it on compute nodes and scrun
 // refuses to start without a valid one, so it must be present beside slurm.conf and lint-clean.
-import { lintOciConf, type Finding as LintFinding } from '../../oci-conf/lint.js';
+import type { Finding as LintFinding } from '../../oci-conf/finding.js';
+import { lintOciConf } from '../../oci-conf/lint.js';
 import { normalizeVersion } from '../../oci-conf/keys.js';
 import { fail, ok, warn, type Check, type Finding } from '../check.js';
 import type { Host } from '../host.js';
