@@ -44,11 +44,20 @@ const NEXT: Record<Phase, readonly Phase[]> = {
 export class ScrunContainer {
   constructor(readonly dir: string) {}
 
-  readonly file = (name: string): string => path.join(this.dir, name);
+  file(name: string): string {
+    return path.join(this.dir, name);
+  }
+
   // scrun's --pid-file, its --log, and the supervisor's log
-  readonly anchorPidFile = this.file('anchor.pid');
-  readonly scrunLog = this.file('scrun.log');
-  readonly supervisorLog = this.file('supervisor.log');
+  get anchorPidFile(): string {
+    return this.file('anchor.pid');
+  }
+  get scrunLog(): string {
+    return this.file('scrun.log');
+  }
+  get supervisorLog(): string {
+    return this.file('supervisor.log');
+  }
 
   private readJson<T>(name: string): T | undefined {
     try {
