@@ -40,6 +40,13 @@ function fnv1a64(text: string): string {
   return hash.toString(16).padStart(16, '0');
 }
 
+// runc's "container does not exist" (delete --force succeeds on it).
+export class NoSuchContainer extends CliError {
+  constructor(id: string) {
+    super(`container ${id} does not exist`, 1);
+  }
+}
+
 // Where state lives when --root is not given: $XDG_RUNTIME_DIR/slurm-oci for a user (also inside
 // Podman's rootless user namespace, where we look like uid 0), /run/slurm-oci for real root.
 export function defaultRoot(env: NodeJS.ProcessEnv): string {
@@ -136,12 +143,12 @@ export class Store {
   // The record of ID, or runc's "container does not exist" error; refused when we did not write it.
   load(id: string): ContainerRecord {
     const file = path.join(this.dir(id), 'record.json');
-    if (!this.checkRoot(false)) throw new CliError(`container ${id} does not exist`, 1);
+    if (!this.checkRoot(false)) throw new NoSuchContainer(id);
     let st: fs.Stats;
     try {
       st = fs.lstatSync(file);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new CliError(`container ${id} does not exist`, 1);
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new NoSuchContainer(id);
       throw error;
     }
     const why = distrust(file, st);

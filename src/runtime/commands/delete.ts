@@ -5,6 +5,7 @@ import { parseFlags, positionals, bool } from '../argv.js';
 import { backendFor } from '../backends/registry.js';
 import type { Context } from '../context.js';
 import { CliError } from '../../errors.js';
+import { NoSuchContainer } from '../store.js';
 
 export const usage = '[--force|-f] <container-id>';
 
@@ -16,7 +17,7 @@ export async function run(ctx: Context, args: string[]): Promise<number> {
   try {
     record = ctx.store.load(id);
   } catch (error) {
-    if (force && error instanceof CliError) return 0;
+    if (force && error instanceof NoSuchContainer) return 0;
     throw error;
   }
   const backend = await backendFor(ctx, record.backend, 'delete');
