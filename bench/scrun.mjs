@@ -28,8 +28,18 @@ function podmanEnv(name, rt) {
   return env;
 }
 
-// One `podman run` of a container exiting CODE: wall time, exit status, and whether it hung.
+// Waits (untimed) until the node is idle: it fits one job, and a job left COMPLETING by the
+// previous run (bare scrun's, often) would otherwise bill its wait to the next one.
+function idleNode() {
+  for (let i = 0; i < 300; i++) {
+    if (spawnSync('squeue', ['-h', '-t', 'PD,R,CG,CF', '-o', '%i'], { encoding: 'utf8' }).stdout.trim() === '') return;
+    spawnSync('sleep', ['0.1']);
+  }
+}
+
+// One `podman run` of a container exiting CODE, on an idle node: wall time, exit status, whether it hung.
 function podmanRun(env, code) {
+  idleNode();
   const t0 = process.hrtime.bigint();
   const r = spawnSync('timeout', ['-k', '5', String(TIMEOUT_S), 'podman', 'run', '--rm', 'localhost/busybox', 'sh', '-c', `exit ${code}`],
     { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
