@@ -15,6 +15,12 @@ export const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+// The Q-quantile of XS (nearest rank): quantile(xs, 0.95) is the p95.
+export const quantile = (xs, q) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
+};
+
 // Runs every case ROUNDS times, interleaved (so drift hits all alike), after one warm-up each;
 // returns the median per case name.
 export function interleaved(cases, rounds) {

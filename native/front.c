@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,6 +23,9 @@
 #endif
 
 extern char **environ;
+
+// Hard limit on a frame, as in src/runtime/front/protocol.ts (a call and its environment fit easily).
+#define MAX_FRAME (16u << 20)
 
 static char cjs[PATH_MAX + 32]; // the Node runtime: slurm-oci-runtime.cjs beside this binary
 static int argc_;
@@ -68,9 +72,46 @@ static int socket_path(char *out, size_t size) {
   return n > 0 && (size_t)n < size ? 0 : -1;
 }
 
+// Closes every fd from LOW up: close_range(2) where the kernel has it (through syscall(): glibc
+// before 2.34, as on RHEL/Rocky 8, has no wrapper), else one by one.
+static void close_from(int low) {
+#ifdef SYS_close_range
+  if (syscall(SYS_close_range, low, ~0U, 0) == 0) return;
+#endif
+  for (long fd = low, max = sysconf(_SC_OPEN_MAX); fd < max && fd < 65536; fd++) close(fd);
+}
+
+// Whether a container's monitor is among our ancestors: conmon and containerd's shims are child
+// subreapers, so a server we start would become its child and keep it (and its container's
+// exit) waiting for as long as the server lives. Such calls start none; the next call from
+// Podman or Docker itself does.
+static int under_container_monitor(void) {
+  pid_t pid = getppid();
+  for (int depth = 0; pid > 1 && depth < 64; depth++) {
+    char path[64], stat[512];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    ssize_t n = read(fd, stat, sizeof stat - 1);
+    close(fd);
+    if (n <= 0) return 0;
+    stat[n] = 0;
+    char *open_paren = strchr(stat, '('), *close_paren = strrchr(stat, ')');
+    if (!open_paren || !close_paren) return 0;
+    *close_paren = 0;
+    const char *comm = open_paren + 1;
+    if (!strcmp(comm, "conmon") || !strncmp(comm, "containerd-shim", 15)) return 1;
+    int ppid;
+    if (sscanf(close_paren + 2, "%*c %d", &ppid) != 1) return 0;
+    pid = ppid;
+  }
+  return 0;
+}
+
 // Starts a server on SOCKET for the next call, fully detached: own session, no stdio and none of
 // our fds (conmon's pipes, --preserve-fds), so nothing ever waits on it.
 static void start_server(const char *socket) {
+  if (under_container_monitor()) return;
   pid_t pid = fork();
   if (pid != 0) {
     if (pid > 0) waitpid(pid, NULL, 0);
@@ -80,9 +121,7 @@ static void start_server(const char *socket) {
   setsid();
   int null = open("/dev/null", O_RDWR);
   if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0) _exit(1);
-  if (close_range(3, ~0U, 0) < 0) {
-    for (long fd = 3, max = sysconf(_SC_OPEN_MAX); fd < max && fd < 65536; fd++) close(fd);
-  }
+  close_from(3);
   if (chdir("/") < 0) _exit(1);
   setenv("SLURM_OCI_SERVE", socket, 1);
   execlp("node", "node", cjs, (char *)NULL);
@@ -198,6 +237,10 @@ int main(int argc, char **argv) {
       return 1;
     }
     uint32_t len = head[0] | head[1] << 8 | head[2] << 16 | (uint32_t)head[3] << 24;
+    if (len > MAX_FRAME || !head[4] || !strchr("OERXC", head[4])) {
+      dprintf(2, "slurm-oci-runtime: the runtime server sent a bad frame (type 0x%02x, %u bytes)\n", head[4], len);
+      return 1;
+    }
     char *payload = malloc(len + 1);
     if (!payload || read_all(fd, payload, len) < 0) return 1;
     payload[len] = 0;

@@ -1,5 +1,6 @@
-// Entry point of the scrun supervisor (started by `slurm-oci-runtime create` on the scrun backend).
-import { supervise } from '../runtime/scrun/supervise.js';
+// Entry point of the scrun supervisor (`scrun-supervisor ROOT ID`, started by `slurm-oci-runtime
+// create` on the scrun backend).
+import { supervisorMain } from '../runtime/scrun/supervise.js';
 
-process.exitCode = await supervise(process.argv[2]!);
+process.exitCode = await supervisorMain(process.argv[2]!, process.argv[3]!);
 process.exit();

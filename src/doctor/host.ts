@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { fsKindOfMagic, type FsType } from '../host-config/fs-type.js';
-import { which } from '../runtime/which.js';
+import { which } from '../util/which.js';
 
 export type RunResult = { exitCode: number; stdout: string; stderr: string; timedOut: boolean };
 

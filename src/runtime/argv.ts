@@ -10,8 +10,10 @@ export type Parsed = { flags: Record<string, string | boolean | string[]>; rest:
 
 const BOOL_VALUES = new Set(['true', 'false', '1', '0']);
 
-// Parses ARGS against SPECS; unknown flags are a usage error (exit 1, as runc).
+// Parses ARGS against SPECS; unknown flags are a usage error (exit 1, as runc). WHERE names the
+// command in messages ('' for the global flags: every message already starts with the program name).
 export function parseFlags(args: readonly string[], specs: FlagSpecs, where: string): Parsed {
+  const at = where ? `${where}: ` : '';
   const byName = new Map<string, [string, FlagSpec]>();
   for (const [name, spec] of Object.entries(specs)) {
     byName.set(name, [name, spec]);
@@ -30,12 +32,12 @@ export function parseFlags(args: readonly string[], specs: FlagSpecs, where: str
     const eq = body.indexOf('=');
     const key = eq < 0 ? body : body.slice(0, eq);
     const found = byName.get(key);
-    if (!found) throw new CliError(`${where}: flag provided but not defined: -${key}`, 1);
+    if (!found) throw new CliError(`${at}flag provided but not defined: -${key}`, 1);
     const [name, spec] = found;
     let value: string | undefined = eq < 0 ? undefined : body.slice(eq + 1);
     if (spec.type === 'bool') {
       if (value !== undefined && !BOOL_VALUES.has(value)) {
-        throw new CliError(`${where}: invalid boolean value "${value}" for -${key}`, 1);
+        throw new CliError(`${at}invalid boolean value "${value}" for -${key}`, 1);
       }
       flags[name] = value === undefined || value === 'true' || value === '1';
       continue;
@@ -46,7 +48,7 @@ export function parseFlags(args: readonly string[], specs: FlagSpecs, where: str
       continue;
     }
     if (value === undefined) {
-      if (i + 1 >= args.length) throw new CliError(`${where}: flag needs an argument: -${key}`, 1);
+      if (i + 1 >= args.length) throw new CliError(`${at}flag needs an argument: -${key}`, 1);
       value = args[++i]!;
     }
     if (spec.type === 'list') flags[name] = [...((flags[name] as string[] | undefined) ?? []), value];

@@ -5,13 +5,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { rootlessRewrite } from '../bundle/rootless.js';
 import { validateBundle, type Spec } from '../bundle/validate.js';
-import { log } from './log.js';
+import type { Context } from './context.js';
 
 export type Bundle = { dir: string; rootfs: string; config: Spec };
 
-// Loads BUNDLE_DIR (relative to the cwd) and validates it.
-export function loadBundle(bundleDir: string): Bundle {
-  const dir = path.resolve(bundleDir);
+// Loads the bundle in DIR (absolute) and validates it.
+export function loadBundle(dir: string): Bundle {
   const { rootfs, spec } = validateBundle(dir);
   return { dir, rootfs, config: spec };
 }
@@ -21,13 +20,13 @@ export function loadBundle(bundleDir: string): Bundle {
 // rewrite scrun.lua applies, written into DIR/config.json with root.path pointing at the original
 // rootfs, so a bundle behaves the same on a laptop as under scrun. Returns DIR, or undefined when
 // the bundle runs as it is.
-export function rootlessShadow(bundle: Bundle, dir: string): string | undefined {
+export function rootlessShadow(ctx: Context, bundle: Bundle, dir: string): string | undefined {
   const uid = process.getuid?.() ?? 0;
   const linux = (bundle.config as { linux?: { namespaces?: { type: string }[] } }).linux;
   if (uid === 0 || !linux || linux.namespaces?.some((n) => n.type === 'user')) return undefined;
   const { config, changes } = rootlessRewrite(bundle.config, { uid, gid: process.getgid?.() ?? 0, rootPath: bundle.rootfs });
   fs.mkdirSync(dir, { mode: 0o700 });
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config, null, 2));
-  log('debug', `bundle ${bundle.dir} rewritten for a rootless run: ${changes.join('; ')}`);
+  ctx.log('debug', `bundle ${bundle.dir} rewritten for a rootless run: ${changes.join('; ')}`);
   return dir;
 }

@@ -1,6 +1,6 @@
 // Where one runtime call's output and foreground processes go: this process (the CLI), or, in the
-// runtime server, the native front that sent the call (src/runtime/front/). Commands write and
-// spawn through io() only, so the server runs the very same command code as the CLI.
+// runtime server, the native front that sent the call (src/runtime/front/). Each call carries its
+// Io in its Context, so the server runs the very same command code as the CLI.
 import fs from 'node:fs';
 import { runInheritHere } from './spawn.js';
 
@@ -24,25 +24,12 @@ function writeAll(fd: number, text: string): void {
 }
 
 // The CLI's io: fds 1 and 2 written directly (process.stdout/stderr streams cost ~3 ms of every start).
-const here: Io = {
-  write: writeAll,
-  runInherit: async (bin, args, extraFds) => runInheritHere(bin, args, extraFds),
-  remote: false,
-};
-
-let current = here;
-
-// The io of the call being run.
-export const io = (): Io => current;
-
-// Runs one call with IO (the server runs one call at a time).
-export async function withIo<T>(callIo: Io, call: () => Promise<T>): Promise<T> {
-  current = callIo;
-  try {
-    return await call();
-  } finally {
-    current = here;
-  }
+export function localIo(env: NodeJS.ProcessEnv): Io {
+  return {
+    write: writeAll,
+    runInherit: async (bin, args, extraFds) => runInheritHere(bin, args, extraFds, env),
+    remote: false,
+  };
 }
 
 // Thrown in the server, before anything has changed, for a call only the Node CLI can serve
@@ -50,7 +37,7 @@ export async function withIo<T>(callIo: Io, call: () => Promise<T>): Promise<T> 
 // then runs the CLI with the same arguments.
 export class Declined extends Error {}
 
-// Throws Declined when this call came through the front.
-export function declineIfRemote(why: string): void {
-  if (current.remote) throw new Declined(why);
+// Throws Declined when IO is the front's.
+export function declineIfRemote(io: Io, why: string): void {
+  if (io.remote) throw new Declined(why);
 }

@@ -2,9 +2,10 @@
 // only the one command module it needs, and turns every error into one stderr line (also in the
 // --log file) and runc's exit code.
 import { parseFlags, str, bool } from './argv.js';
-import { configureLog, log } from './log.js';
+import path from 'node:path';
+import { createLog } from './log.js';
 import { defaultRoot, Store } from './store.js';
-import type { Context } from './context.js';
+import type { Call, Context, Globals } from './context.js';
 import { CliError, describeError } from '../errors.js';
 import { SPEC_VERSION, VERSION } from './version.js';
 // Podman runs these for every container: bundled in, not loaded as separate modules.
@@ -12,7 +13,6 @@ import * as start from './commands/start.js';
 import * as state from './commands/state.js';
 import * as kill from './commands/kill.js';
 import * as del from './commands/delete.js';
-import { stdout } from './output.js';
 import { Declined, declineIfRemote } from './io.js';
 
 // Each command module: its usage text and run(), which returns the exit code or throws CliError.
@@ -82,15 +82,18 @@ function wantsHelp(args: string[]): boolean {
   return false;
 }
 
-// Runs one invocation; returns the exit code (errors are printed here, nowhere else). In the
-// runtime server it throws Declined for calls the CLI must run instead.
-export async function main(argv: string[]): Promise<number> {
-  let logFormat: 'text' | 'json' = 'text';
+// Runs one invocation with CALL's io, environment and cwd; returns the exit code (errors are
+// printed here, nowhere else). In the runtime server it throws Declined for calls the CLI must run.
+export async function main(argv: string[], call: Call): Promise<number> {
+  const stderr = (text: string) => call.io.write(2, text);
+  // until the global flags are read, errors go to stderr only
+  let log = createLog({ format: 'text', debug: false }, stderr);
   try {
-    const parsed = parseFlags(argv, GLOBALS, 'slurm-oci-runtime');
-    if (bool(parsed, 'version') || bool(parsed, 'help') || !SERVED.has(parsed.rest[0] ?? '')) declineIfRemote('not served');
-    logFormat = str(parsed, 'log-format') === 'json' ? 'json' : 'text';
-    configureLog({ file: str(parsed, 'log'), format: logFormat, debug: bool(parsed, 'debug') });
+    const parsed = parseFlags(argv, GLOBALS, '');
+    if (bool(parsed, 'version') || bool(parsed, 'help') || !SERVED.has(parsed.rest[0] ?? '')) declineIfRemote(call.io, 'not served');
+    const logFormat = str(parsed, 'log-format') === 'json' ? 'json' : 'text';
+    log = createLog({ file: str(parsed, 'log') && path.resolve(call.cwd, str(parsed, 'log')!), format: logFormat, debug: bool(parsed, 'debug') }, stderr);
+    const stdout = (text: string) => call.io.write(1, text);
     if (bool(parsed, 'version')) {
       stdout(`slurm-oci-runtime version ${VERSION}\nspec: ${SPEC_VERSION}\n`);
       return 0;
@@ -108,19 +111,17 @@ export async function main(argv: string[]): Promise<number> {
     if (!entry) throw new CliError(`unknown command "${name}"`, 3, 'run `slurm-oci-runtime --help` for the list');
     const root = str(parsed, 'root');
     if (root === '/') throw new CliError('--root / is not allowed', 1, 'give a directory of its own');
-    const ctx: Context = {
-      globals: {
-        root,
-        log: str(parsed, 'log'),
-        logFormat,
-        debug: bool(parsed, 'debug'),
-        systemdCgroup: bool(parsed, 'systemd-cgroup'),
-        rootless: str(parsed, 'rootless'),
-        cgroupManager: str(parsed, 'cgroup-manager'),
-        backend: str(parsed, 'backend'),
-      },
-      store: new Store(root ?? defaultRoot()),
+    const globals: Globals = {
+      root,
+      log: str(parsed, 'log') && path.resolve(call.cwd, str(parsed, 'log')!),
+      logFormat,
+      debug: bool(parsed, 'debug'),
+      systemdCgroup: bool(parsed, 'systemd-cgroup'),
+      rootless: str(parsed, 'rootless'),
+      cgroupManager: str(parsed, 'cgroup-manager'),
+      backend: str(parsed, 'backend'),
     };
+    const ctx: Context = { ...call, globals, log, store: new Store(root ? path.resolve(call.cwd, root) : defaultRoot(call.env)) };
     const module = await entry[1]();
     if (wantsHelp(args)) {
       stdout(`usage: slurm-oci-runtime ${name} ${module.usage}\n\n${entry[0]}\n`);

@@ -13,14 +13,14 @@ export function exitStatus(code: number | null, signal: NodeJS.Signals | null): 
 
 // Runs BIN with this process's stdio (the container's, under conmon) and returns its exit status.
 // EXTRA_FDS are inherited as fds 3, 4, … (runc's --preserve-fds). Commands go through io().runInherit.
-export function runInheritHere(bin: string, args: string[], extraFds = 0): number {
+export function runInheritHere(bin: string, args: string[], extraFds = 0, env?: NodeJS.ProcessEnv): number {
   const stdio = ['inherit', 'inherit', 'inherit', ...Array.from({ length: extraFds }, (_, i) => i + 3)] as const;
-  const r = spawnSync(bin, args, { stdio: [...stdio] });
+  const r = spawnSync(bin, args, { stdio: [...stdio], env });
   if (r.error) throw r.error;
   return exitStatus(r.status, r.signal);
 }
 
-// Runs BIN and captures its output; never throws for a non-zero exit or a timeout (code 124).
+// Runs BIN (with ENV, default ours) and captures its output; never throws for a non-zero exit or a timeout (code 124).
 export function capture(bin: string, args: string[], timeoutMs = 30_000, env?: NodeJS.ProcessEnv): Captured {
   const r = spawnSync(bin, args, { encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL', env });
   if (r.error && (r.error as NodeJS.ErrnoException).code !== 'ETIMEDOUT') throw r.error;

@@ -16,9 +16,14 @@ export function formatSchemaErrors(errors: ErrorObject[] | null | undefined): st
   });
 }
 
-// Throws one CliError naming every failed rule, or returns the data typed.
+// How many failed rules an error names (a generated config can break one rule thousands of times).
+const SHOWN = 20;
+
+// Throws one CliError naming the first failed rules, or returns the data typed.
 export function assertValid<T>(validate: ValidateFunction, data: unknown, what: string, exitCode = 1): T {
   if (validate(data)) return data as T;
-  const lines = formatSchemaErrors(validate.errors);
+  const errors = validate.errors ?? [];
+  const lines = formatSchemaErrors(errors.slice(0, SHOWN));
+  if (errors.length > SHOWN) lines.push(`… and ${errors.length - SHOWN} more`);
   throw new CliError(`${what} is invalid:\n  ${lines.join('\n  ')}`, exitCode);
 }

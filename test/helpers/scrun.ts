@@ -1,24 +1,14 @@
 // Turns on scrun in the test cluster: a run-mode crun oci.conf (the containers page's rootless
 // example) and a scrun.lua that stages nothing, then makes slurmd re-read them.
+import fs from 'node:fs';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { tbSh } from './testbed.js';
 
-export const RUN_MODE_CRUN_OCI_CONF = `EnvExclude="^(SLURM_CONF|SLURM_CONF_SERVER)="
-RunTimeEnvExclude="^(SLURM_CONF|SLURM_CONF_SERVER)="
-RunTimeQuery="crun --rootless=true --root=/run/user/%U/ state %n.%u.%j.%s"
-RunTimeKill="crun --rootless=true --root=/run/user/%U/ kill %n.%u.%j.%s"
-RunTimeDelete="crun --rootless=true --root=/run/user/%U/ delete --force %n.%u.%j.%s"
-RunTimeRun="crun --rootless=true --root=/run/user/%U/ run --bundle %b %n.%u.%j.%s"
-`;
+// (files, so that bench/run.mjs sets up the same cluster)
+export const RUN_MODE_CRUN_OCI_CONF = fs.readFileSync(path.resolve('test/fixtures/scrun/run-mode-crun.oci.conf'), 'utf8');
 
-export const PASS_THROUGH_SCRUN_LUA = `function slurm_scrun_stage_in(id, bundle, spool_dir, config_file, job_id, user_id, group_id, job_env)
-  return slurm.SUCCESS
-end
-function slurm_scrun_stage_out(id, bundle, orig_bundle, root_path, orig_root_path, spool_dir, config_file, jobid, user_id, group_id)
-  return slurm.SUCCESS
-end
-return slurm.SUCCESS
-`;
+export const PASS_THROUGH_SCRUN_LUA = fs.readFileSync(path.resolve('test/fixtures/scrun/pass-through.scrun.lua'), 'utf8');
 
 // Installs oci.conf and scrun.lua (defaults above) and reconfigures Slurm.
 export async function enableScrun(ociConf = RUN_MODE_CRUN_OCI_CONF, scrunLua = PASS_THROUGH_SCRUN_LUA): Promise<void> {

@@ -8,7 +8,8 @@ import { CliError } from '../../errors.js';
 import { runtimeConfig } from '../../generated/validators.cjs';
 import { assertValid } from '../../schema/validate.js';
 import { capture } from '../spawn.js';
-import { which } from '../which.js';
+import { which } from '../../util/which.js';
+import type { Context } from '../context.js';
 import type { BackendName } from '../store.js';
 
 type RuntimeConfig = { backend?: BackendName | 'auto'; paths?: Record<string, string> };
@@ -17,9 +18,9 @@ export type Choice = { backend: BackendName; binary: string; paths: Record<strin
 const NAMES = ['auto', 'scrun', 'crun', 'runc'];
 
 // The config files that exist, system first; each is checked against schemas/runtime-config.schema.json.
-function readConfigs(): RuntimeConfig {
-  const home = process.env.XDG_CONFIG_HOME || path.join(os.homedir(), '.config');
-  const files = [process.env.SLURM_OCI_RUNTIME_CONFIG || '/etc/slurm-oci/runtime.json', path.join(home, 'slurm-oci/runtime.json')];
+function readConfigs(env: NodeJS.ProcessEnv): RuntimeConfig {
+  const home = env.XDG_CONFIG_HOME || path.join(env.HOME || os.homedir(), '.config');
+  const files = [env.SLURM_OCI_RUNTIME_CONFIG || '/etc/slurm-oci/runtime.json', path.join(home, 'slurm-oci/runtime.json')];
   let merged: RuntimeConfig = {};
   for (const file of files) {
     let text: string;
@@ -41,24 +42,24 @@ function readConfigs(): RuntimeConfig {
 }
 
 // Whether a Slurm controller answers `scontrol ping`.
-function controllerUp(paths: Record<string, string>): boolean {
-  const scontrol = which('scontrol', paths);
-  return !!scontrol && !!which('scrun', paths) && / is UP/.test(capture(scontrol, ['ping'], 10_000).stdout);
+function controllerUp(paths: Record<string, string>, env: NodeJS.ProcessEnv): boolean {
+  const scontrol = which('scontrol', paths, env);
+  return !!scontrol && !!which('scrun', paths, env) && / is UP/.test(capture(scontrol, ['ping'], 10_000, env).stdout);
 }
 
 // Resolves the backend for a new container; REQUESTED is the --backend flag, if given.
-export async function chooseBackend(requested?: string): Promise<Choice> {
-  const config = readConfigs();
-  const wanted = requested ?? process.env.SLURM_OCI_BACKEND ?? config.backend ?? 'auto';
+export async function chooseBackend(ctx: Context, requested?: string): Promise<Choice> {
+  const config = readConfigs(ctx.env);
+  const wanted = requested ?? ctx.env.SLURM_OCI_BACKEND ?? config.backend ?? 'auto';
   if (!NAMES.includes(wanted)) {
     throw new CliError(`unknown backend "${wanted}"`, 1, `use one of ${NAMES.join(', ')}`);
   }
   const paths = config.paths ?? {};
   let backend = wanted as BackendName | 'auto';
   if (backend === 'auto') {
-    backend = controllerUp(paths) ? 'scrun' : which('crun', paths) ? 'crun' : 'runc';
+    backend = controllerUp(paths, ctx.env) ? 'scrun' : which('crun', paths, ctx.env) ? 'crun' : 'runc';
   }
-  const binary = which(backend, paths);
+  const binary = which(backend, paths, ctx.env);
   if (!binary) {
     throw new CliError(`backend ${backend}: the program "${backend}" was not found`, 1,
       `install it, put it in PATH, or set "paths": {"${backend}": "/abs/path"} in /etc/slurm-oci/runtime.json`);

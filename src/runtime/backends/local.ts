@@ -2,8 +2,6 @@
 // our root, so a container created here is found again whatever flags later calls bring.
 import { CliError } from '../../errors.js';
 import type { Context } from '../context.js';
-import { log } from '../log.js';
-import { io } from '../io.js';
 import { capture } from '../spawn.js';
 import { normalizeStatus, startRefusal, type OciState } from '../state.js';
 import type { ContainerRecord } from '../store.js';
@@ -38,7 +36,7 @@ export function createArgs(record: ContainerRecord, o: CreateOptions): string[] 
 
 // Runs the backend with our stdio; a non-zero exit becomes an error carrying its status.
 async function inherit(ctx: Context, record: ContainerRecord, args: string[], extraFds = 0): Promise<void> {
-  const code = await io().runInherit(record.binary, [...localGlobals(ctx, record), ...args], extraFds);
+  const code = await ctx.io.runInherit(record.binary, [...localGlobals(ctx, record), ...args], extraFds);
   if (code !== 0) throw new CliError(`${record.backend} ${args[0]} ${record.id} failed (exit ${code})`, code || 1);
 }
 
@@ -58,13 +56,13 @@ export const local: Backend = {
   },
 
   state(ctx, record): OciState {
-    const r = capture(record.binary, [...localGlobals(ctx, record), 'state', record.id]);
+    const r = capture(record.binary, [...localGlobals(ctx, record), 'state', record.id], 30_000, ctx.env);
     let reported: { pid?: number; status?: string; created?: string; owner?: string } = {};
     if (r.code === 0) {
       try {
         reported = JSON.parse(r.stdout);
       } catch {
-        log('warning', `${record.backend} state ${record.id} printed no JSON: ${r.stdout.slice(0, 200)}`);
+        ctx.log('warning', `${record.backend} state ${record.id} printed no JSON: ${r.stdout.slice(0, 200)}`);
       }
     }
     // a container the backend no longer knows (ended `run`, reboot) is stopped, not an error
@@ -86,7 +84,7 @@ export const local: Backend = {
   },
 
   async delete(ctx, record, force) {
-    const r = capture(record.binary, [...localGlobals(ctx, record), 'delete', ...(force ? ['--force'] : []), record.id]);
+    const r = capture(record.binary, [...localGlobals(ctx, record), 'delete', ...(force ? ['--force'] : []), record.id], 30_000, ctx.env);
     if (r.code !== 0 && !/does not exist|No such file/.test(r.stderr)) {
       throw new CliError(`${record.backend} delete ${record.id} failed: ${r.stderr.trim() || `exit ${r.code}`}`, 1);
     }
@@ -94,10 +92,15 @@ export const local: Backend = {
 
   async run(ctx, record, options, detach) {
     const args = ['run', ...createArgs(record, options), ...(detach ? ['--detach'] : []), record.id];
-    return io().runInherit(record.binary, [...localGlobals(ctx, record), ...args], options.preserveFds);
+    return ctx.io.runInherit(record.binary, [...localGlobals(ctx, record), ...args], options.preserveFds);
+  },
+
+  pids(ctx, record) {
+    const { status, pid } = this.state(ctx, record);
+    return status === 'stopped' || !pid ? [] : [pid];
   },
 
   passthrough(ctx, record, command, args) {
-    return io().runInherit(record.binary, [...localGlobals(ctx, record), command, ...args], 0);
+    return ctx.io.runInherit(record.binary, [...localGlobals(ctx, record), command, ...args], 0);
   },
 };

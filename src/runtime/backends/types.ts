@@ -2,8 +2,6 @@
 import type { Context } from '../context.js';
 import type { OciState } from '../state.js';
 import type { ContainerRecord } from '../store.js';
-import { declineIfRemote } from '../io.js';
-import { local } from './local.js';
 
 export type CreateOptions = {
   pidFile?: string;
@@ -23,17 +21,9 @@ export interface Backend {
   delete(ctx: Context, record: ContainerRecord, force: boolean): Promise<void>;
   // create + start, then (unless DETACH) wait and delete; returns the container's exit status.
   run(ctx: Context, record: ContainerRecord, options: CreateOptions, detach: boolean): Promise<number>;
+  // The processes on this node that stand for the container (`ps`).
+  pids(ctx: Context, record: ContainerRecord): number[];
   // exec, pause, resume, update, ps: the backend's own command with ARGS; returns its exit status.
   // Only local backends have them.
   passthrough?(ctx: Context, record: ContainerRecord, command: string, args: string[]): Promise<number>;
-}
-
-// The backend module that implements RECORD's backend (scrun's is loaded only when needed).
-// The runtime server serves local backends only: scrun's supervisor must be the caller's child.
-export async function backendFor(name: ContainerRecord['backend']): Promise<Backend> {
-  if (name === 'scrun') {
-    declineIfRemote('the scrun backend');
-    return (await import('./scrun.js')).scrun;
-  }
-  return local;
 }

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { parseFlags, positionals, str, bool, type FlagSpecs, type Parsed } from '../argv.js';
 import { loadBundle, rootlessShadow } from '../bundle.js';
 import { chooseBackend } from '../backends/choose.js';
-import { backendFor, type Backend, type CreateOptions } from '../backends/types.js';
+import { backendFor } from '../backends/registry.js';
+import type { Backend, CreateOptions } from '../backends/types.js';
 import type { Context } from '../context.js';
 import type { ContainerRecord } from '../store.js';
 import { CliError } from '../../errors.js';
@@ -23,15 +24,15 @@ export const CREATE_FLAGS: FlagSpecs = {
   backend: { type: 'string' },
 };
 
-// The create options shared by `create` and `run`, with paths made absolute as runc does.
-export function createOptions(p: Parsed): CreateOptions {
+// The create options shared by `create` and `run`, with paths made absolute (from the caller's cwd) as runc does.
+export function createOptions(ctx: Context, p: Parsed): CreateOptions {
   const fds = str(p, 'preserve-fds') ?? '0';
   if (!/^\d+$/.test(fds)) throw new CliError(`invalid --preserve-fds "${fds}"`, 1, 'give a number of extra fds');
   const pidFile = str(p, 'pid-file');
   const consoleSocket = str(p, 'console-socket');
   return {
-    pidFile: pidFile && path.resolve(pidFile),
-    consoleSocket: consoleSocket && path.resolve(consoleSocket),
+    pidFile: pidFile && path.resolve(ctx.cwd, pidFile),
+    consoleSocket: consoleSocket && path.resolve(ctx.cwd, consoleSocket),
     noPivot: bool(p, 'no-pivot'),
     noNewKeyring: bool(p, 'no-new-keyring'),
     preserveFds: Number(fds),
@@ -42,11 +43,11 @@ export function createOptions(p: Parsed): CreateOptions {
 export async function prepare(ctx: Context, p: Parsed, command: string): Promise<{ record: ContainerRecord; backend: Backend }> {
   const [id] = positionals(p, command, 1) as [string];
   ctx.store.dir(id);
-  const bundle = loadBundle(str(p, 'bundle') ?? '.');
-  const choice = await chooseBackend(str(p, 'backend') ?? ctx.globals.backend);
-  const backend = await backendFor(choice.backend);
+  const bundle = loadBundle(path.resolve(ctx.cwd, str(p, 'bundle') ?? '.'));
+  const choice = await chooseBackend(ctx, str(p, 'backend') ?? ctx.globals.backend);
+  const backend = await backendFor(ctx, choice.backend, command);
   // the scrun backend's Slurm commands are resolved before the id is claimed: a missing one leaves nothing
-  const slurm = choice.backend === 'scrun' ? (await import('../scrun/slurm.js')).slurmCommands(choice.paths) : undefined;
+  const slurm = choice.backend === 'scrun' ? (await import('../scrun/slurm.js')).slurmCommands(choice.paths, ctx.env) : undefined;
   const dir = ctx.store.claim(id);
   const record: ContainerRecord = {
     id,
@@ -61,7 +62,7 @@ export async function prepare(ctx: Context, p: Parsed, command: string): Promise
     slurm,
   };
   await orForget(ctx, record, async () => {
-    if (!slurm) record.runBundle = rootlessShadow(bundle, path.join(dir, 'bundle'));
+    if (!slurm) record.runBundle = rootlessShadow(ctx, bundle, path.join(dir, 'bundle'));
     ctx.store.save(record);
   });
   return { record, backend };
@@ -79,7 +80,7 @@ export async function orForget<T>(ctx: Context, record: ContainerRecord, step: (
 
 export async function run(ctx: Context, args: string[]): Promise<number> {
   const p = parseFlags(args, CREATE_FLAGS, 'create');
-  const options = createOptions(p);
+  const options = createOptions(ctx, p);
   const { record, backend } = await prepare(ctx, p, 'create');
   await orForget(ctx, record, () => backend.create(ctx, record, options));
   return 0;

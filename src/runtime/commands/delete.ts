@@ -2,9 +2,10 @@
 // (with it, the state is not even read: Podman deletes every container so); --force on an id that
 // does not exist succeeds (runc), so cleanup can always run.
 import { parseFlags, positionals, bool } from '../argv.js';
-import { backendFor } from '../backends/types.js';
+import { backendFor } from '../backends/registry.js';
 import type { Context } from '../context.js';
 import { CliError } from '../../errors.js';
+import { NoSuchContainer } from '../store.js';
 
 export const usage = '[--force|-f] <container-id>';
 
@@ -16,10 +17,10 @@ export async function run(ctx: Context, args: string[]): Promise<number> {
   try {
     record = ctx.store.load(id);
   } catch (error) {
-    if (force && error instanceof CliError) return 0;
+    if (force && error instanceof NoSuchContainer) return 0;
     throw error;
   }
-  const backend = await backendFor(record.backend);
+  const backend = await backendFor(ctx, record.backend, 'delete');
   const status = force ? undefined : backend.state(ctx, record).status;
   if (status === 'running' || status === 'paused') {
     throw new CliError(`cannot delete container ${id} that is not stopped: ${status}`, 1, 'stop it first, or use --force');

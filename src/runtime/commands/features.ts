@@ -3,7 +3,6 @@
 import type { Context } from '../context.js';
 import { SPEC_VERSION, VERSION } from '../version.js';
 import { CliError } from '../../errors.js';
-import { stdout } from '../output.js';
 
 export const usage = '';
 
@@ -21,8 +20,8 @@ export const features = () => ({
   },
 });
 
-export async function run(_ctx: Context, args: string[]): Promise<number> {
+export async function run(ctx: Context, args: string[]): Promise<number> {
   if (args.length) throw new CliError('features takes no arguments', 1);
-  stdout(`${JSON.stringify(features(), null, 4)}\n`);
+  ctx.io.write(1, `${JSON.stringify(features(), null, 4)}\n`);
   return 0;
 }

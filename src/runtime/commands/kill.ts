@@ -1,7 +1,7 @@
 // `kill`: validate the signal before anything is sent; a stopped container is an error unless
 // --all (runc keeps that for Podman's cleanup, which runs `kill --all ID 9` after every stop).
 import { parseFlags, positionals, bool } from '../argv.js';
-import { backendFor } from '../backends/types.js';
+import { backendFor } from '../backends/registry.js';
 import type { Context } from '../context.js';
 import { parseSignal } from '../signals.js';
 import { CliError } from '../../errors.js';
@@ -13,7 +13,7 @@ export async function run(ctx: Context, args: string[]): Promise<number> {
   const [id, signalArg] = positionals(p, 'kill', 1, 2) as [string, string?];
   const signal = parseSignal(signalArg);
   const record = ctx.store.load(id);
-  const backend = await backendFor(record.backend);
+  const backend = await backendFor(ctx, record.backend, 'kill');
   if (backend.state(ctx, record).status === 'stopped') {
     if (bool(p, 'all')) return 0;
     throw new CliError('container not running', 1);

@@ -1,10 +1,9 @@
 // exec, pause, resume, update and ps: handed to crun/runc unchanged on a local backend. scrun has
 // none of them; ps there lists the local processes that stand for the container.
 import { parseFlags, str, type FlagSpecs } from '../argv.js';
-import { backendFor } from '../backends/types.js';
+import { backendFor } from '../backends/registry.js';
 import type { Context } from '../context.js';
 import { CliError } from '../../errors.js';
-import { stdout } from '../output.js';
 
 export const usage = '[options] <container-id> [arguments]   (see runc/crun for the options)';
 
@@ -33,13 +32,12 @@ export async function run(ctx: Context, args: string[], command: string): Promis
   const id = p.rest[0];
   if (!id) throw new CliError(`${command}: a container id is required`, 1, `run \`slurm-oci-runtime ${command} --help\``);
   const record = ctx.store.load(id);
-  const backend = await backendFor(record.backend);
+  const backend = await backendFor(ctx, record.backend, 'passthrough');
   if (backend.passthrough) return backend.passthrough(ctx, record, command, args);
   if (command === 'ps') {
-    const { scrunPids } = await import('../backends/scrun.js');
-    const pids = scrunPids(ctx, record);
+    const pids = backend.pids(ctx, record);
     const json = str(p, 'format') === 'json';
-    stdout(json ? `${JSON.stringify(pids)}\n` : `PID\n${pids.map((pid) => `${pid}\n`).join('')}`);
+    ctx.io.write(1, json ? `${JSON.stringify(pids)}\n` : `PID\n${pids.map((pid) => `${pid}\n`).join('')}`);
     return 0;
   }
   throw new CliError(`${command} is not supported by the scrun backend`, 1,

@@ -11,7 +11,7 @@ export async function run(ctx: Context, args: string[]): Promise<number> {
     { ...CREATE_FLAGS, detach: { type: 'bool', alias: 'd' }, keep: { type: 'bool' }, 'no-subreaper': { type: 'bool' } },
     'run',
   );
-  const options = createOptions(p);
+  const options = createOptions(ctx, p);
   const detach = bool(p, 'detach');
   const { record, backend } = await prepare(ctx, p, 'run');
   const code = await orForget(ctx, record, () => backend.run(ctx, record, options, detach));

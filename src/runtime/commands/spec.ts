@@ -13,10 +13,10 @@ export const usage = '[--rootless] [--bundle DIR]';
 
 const ENV = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'TERM=xterm'];
 
-export async function run(_ctx: Context, args: string[]): Promise<number> {
+export async function run(ctx: Context, args: string[]): Promise<number> {
   const p = parseFlags(args, { rootless: { type: 'bool' }, bundle: { type: 'string', alias: 'b' } }, 'spec');
   if (p.rest.length) throw new CliError(`spec: unexpected argument "${p.rest[0]}"`, 1);
-  const file = path.resolve(str(p, 'bundle') ?? '.', 'config.json');
+  const file = path.resolve(ctx.cwd, str(p, 'bundle') ?? '.', 'config.json');
   if (fs.existsSync(file)) throw new CliError(`File ${file} exists. Remove it first`, 1);
   const spec = defaultSpec({ args: ['sh'], env: ENV, cwd: '/', uid: 0, gid: 0 });
   (spec.process as { terminal: boolean }).terminal = true;

@@ -1,16 +1,19 @@
 // The runtime server: a warm Node process that answers the native front's calls with the same
 // command code as the CLI (main()), so a call costs a few milliseconds instead of Node's start-up.
-// The front starts it on its unix socket when none answers (SLURM_OCI_SERVE=PATH); it serves one
-// call at a time (a call sets process.env and the cwd) and exits when idle or replaced.
+// The front starts it on its unix socket when none answers (SLURM_OCI_SERVE=PATH). Every call
+// brings its own io, environment and cwd in its Context, so calls never see each other's state.
+// It exits when idle, when its socket is taken, and makes room for itself: a server of another
+// build for the same namespaces is replaced, and a user keeps at most MAX_SERVERS.
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { Declined, withIo, type Io } from '../io.js';
+import { Declined, type Io } from '../io.js';
 import { main } from '../main.js';
 import { frame, FrameReader, nulList, parseCall, type Call } from './protocol.js';
 
 const IDLE_EXIT_MS = 10 * 60_000;
 const CHECK_MS = 5_000;
+export const MAX_SERVERS = 4;
 
 // Whether a server already answers on SOCKET.
 function answers(socket: string): Promise<boolean> {
@@ -23,15 +26,34 @@ function answers(socket: string): Promise<boolean> {
   });
 }
 
-// Makes the process environment the caller's (child processes and the config lookup read it).
-function useEnv(env: Record<string, string>): void {
-  for (const key of Object.keys(process.env)) delete process.env[key];
-  Object.assign(process.env, env);
+// The sockets of other servers in SOCKET's directory that must go when this one starts: those of
+// another build for the same user and mount namespaces, then the oldest beyond MAX_SERVERS.
+// Socket names are front-BUILD-USERNS-MNTNS.sock (native/front.c); a server whose socket is
+// removed exits at its next check.
+export function socketsToRetire(socket: string, names: string[], mtimeOf: (name: string) => number): string[] {
+  const parse = (name: string) => /^front-([0-9a-f]+)-(\d+-\d+)\.sock$/.exec(name);
+  const mine = parse(path.basename(socket));
+  const others = names.filter((n) => parse(n) && n !== path.basename(socket));
+  const replaced = others.filter((n) => mine && parse(n)![2] === mine[2]);
+  const kept = others.filter((n) => !replaced.includes(n)).sort((a, b) => mtimeOf(b) - mtimeOf(a));
+  return [...replaced, ...kept.slice(MAX_SERVERS - 1)];
+}
+
+function retireOthers(socket: string): void {
+  const dir = path.dirname(socket);
+  const mtime = (name: string) => {
+    try {
+      return fs.statSync(path.join(dir, name)).mtimeMs;
+    } catch {
+      return 0;
+    }
+  };
+  for (const name of socketsToRetire(socket, fs.readdirSync(dir), mtime)) fs.rmSync(path.join(dir, name), { force: true });
 }
 
 // Runs CALL for the front on CONN; the front runs the processes that need its stdio.
 async function serveCall(conn: net.Socket, call: Call, statuses: Array<(code: number) => void>): Promise<void> {
-  const remote: Io = {
+  const io: Io = {
     remote: true,
     write: (fd, text) => void conn.write(frame(fd === 1 ? 'O' : 'E', text)),
     runInherit: (bin, args) =>
@@ -43,15 +65,11 @@ async function serveCall(conn: net.Socket, call: Call, statuses: Array<(code: nu
       }),
   };
   try {
-    process.chdir(call.cwd);
-    useEnv(call.env);
-    const code = await withIo(remote, () => main(call.argv));
+    const code = await main(call.argv, { io, env: call.env, cwd: call.cwd });
     conn.end(frame('X', String(code)));
   } catch (error) {
-    // Declined, or a cwd this process cannot enter: nothing has happened yet, the CLI takes over
-    conn.end(error instanceof Declined || (error as NodeJS.ErrnoException).code === 'ENOENT' ? frame('C') : frame('X', '1'));
-  } finally {
-    process.chdir('/');
+    // Declined: nothing has happened yet, the CLI takes over
+    conn.end(error instanceof Declined ? frame('C') : frame('X', '1'));
   }
 }
 
@@ -60,7 +78,6 @@ export async function serve(socket: string): Promise<void> {
   fs.mkdirSync(path.dirname(socket), { recursive: true, mode: 0o700 });
   if (await answers(socket)) return;
   fs.rmSync(socket, { force: true });
-  let queue = Promise.resolve();
   let lastCall = Date.now();
   let busy = 0;
   const server = net.createServer((conn) => {
@@ -78,14 +95,20 @@ export async function serve(socket: string): Promise<void> {
         if (f.type === 'S') statuses.shift()?.(Number(f.payload.toString()));
         else if (f.type === 'Q') {
           busy++;
-          queue = queue
-            .then(() => serveCall(conn, parseCall(f.payload), statuses))
+          let call: Call;
+          try {
+            call = parseCall(f.payload);
+          } catch {
+            busy--;
+            return conn.destroy();
+          }
+          void serveCall(conn, call, statuses)
             .catch(() => void conn.destroy())
             .finally(() => {
               busy--;
               lastCall = Date.now();
             });
-        }
+        } else return conn.destroy(); // the front sends nothing else
       }
     });
   });
@@ -93,6 +116,7 @@ export async function serve(socket: string): Promise<void> {
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(socket, resolve));
   process.umask(mask);
   process.chdir('/');
+  retireOthers(socket);
   const inode = fs.statSync(socket).ino;
   const timer = setInterval(() => {
     let ours = false;

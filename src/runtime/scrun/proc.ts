@@ -1,5 +1,5 @@
 // What /proc says about the scrun anchor and its srun children. The supervisor is not their
-// parent, so it cannot wait() for them: liveness and exit codes are read here instead.
+// parent, so it cannot wait() for them: liveness and a zombie's exit code are read here instead.
 import fs from 'node:fs';
 
 export type ProcStat = { pid: number; comm: string; state: string; ppid: number; start: number; exitCode: number };
@@ -15,13 +15,6 @@ export function procStat(pid: number): ProcStat | undefined {
   const f = text.slice(text.lastIndexOf(')') + 2).split(' ');
   const comm = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
   return { pid, comm, state: f[0]!, ppid: Number(f[1]), start: Number(f[19]), exitCode: Number(f[49] ?? 0) };
-}
-
-// Whether PID runs and is the same process as when START was read (pids are reused).
-export function isAlive(pid: number | undefined, start?: number): boolean {
-  if (!pid) return false;
-  const s = procStat(pid);
-  return !!s && s.state !== 'Z' && s.state !== 'X' && (start === undefined || s.start === start);
 }
 
 // The direct children of PID, zombies included.

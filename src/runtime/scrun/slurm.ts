@@ -1,7 +1,7 @@
 // The Slurm commands the scrun backend needs besides scrun: find a container's job, read how it
 // ended, cancel it. Resolved to absolute paths at create (later calls may have no PATH).
 import { CliError } from '../../errors.js';
-import { which } from '../which.js';
+import { which } from '../../util/which.js';
 import { capture } from '../spawn.js';
 import type { ContainerRecord } from '../store.js';
 
@@ -11,8 +11,8 @@ export type JobEnd = { state: string; finished: boolean; exitCode?: number };
 const FINISHED = /^(COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|PREEMPTED|OUT_OF_MEMORY|BOOT_FAIL|DEADLINE)/;
 
 // Absolute paths of squeue, scontrol and scancel, or an error saying which is missing.
-export function slurmCommands(paths: Record<string, string>): SlurmCommands {
-  const found = Object.fromEntries(['squeue', 'scontrol', 'scancel'].map((n) => [n, which(n, paths)]));
+export function slurmCommands(paths: Record<string, string>, env: NodeJS.ProcessEnv): SlurmCommands {
+  const found = Object.fromEntries(['squeue', 'scontrol', 'scancel'].map((n) => [n, which(n, paths, env)]));
   const missing = Object.keys(found).filter((n) => !found[n]);
   if (missing.length) {
     throw new CliError(`the scrun backend needs ${missing.join(', ')}, not found`, 1, 'install the Slurm client commands');
@@ -24,8 +24,8 @@ export function slurmCommands(paths: Record<string, string>): SlurmCommands {
 // is not in STALE. Finished jobs stay listed for minutes, among them those of an earlier container of
 // the same name and of a scrun create that failed and was retried: the first one listed was one of
 // those in the runs that came back 0 instead of the container's code.
-export function findJob(slurm: SlurmCommands, id: string, stale: ReadonlySet<number> = new Set()): number | undefined {
-  const r = capture(slurm.squeue, ['-h', '-a', '-t', 'all', '-O', 'JobID:|,ContainerId:'], 15_000);
+export function findJob(slurm: SlurmCommands, id: string, stale: ReadonlySet<number>, env: NodeJS.ProcessEnv): number | undefined {
+  const r = capture(slurm.squeue, ['-h', '-a', '-t', 'all', '-O', 'JobID:|,ContainerId:'], 15_000, env);
   return newestJob(r.stdout, id, stale);
 }
 
@@ -41,8 +41,8 @@ export function newestJob(lines: string, id: string, stale: ReadonlySet<number>)
 }
 
 // The job's state and, once it has finished, the exit code its container left (128+n for signal n).
-export function jobEnd(slurm: SlurmCommands, jobId: number): JobEnd | undefined {
-  const r = capture(slurm.scontrol, ['show', 'job', String(jobId), '--json'], 15_000);
+export function jobEnd(slurm: SlurmCommands, jobId: number, env: NodeJS.ProcessEnv): JobEnd | undefined {
+  const r = capture(slurm.scontrol, ['show', 'job', String(jobId), '--json'], 15_000, env);
   return r.code === 0 ? parseJobEnd(r.stdout) : undefined;
 }
 
@@ -83,11 +83,11 @@ function containerCode(job: Job): number {
 }
 
 // Cancels the job (with SIGNAL, or outright); errors are ignored: it may be gone already.
-export function cancelJob(slurm: SlurmCommands, jobId: number, signal?: number): void {
-  capture(slurm.scancel, [...(signal ? [`--signal=${signal}`, '--full'] : []), String(jobId)], 15_000);
+export function cancelJob(slurm: SlurmCommands, jobId: number, signal: number | undefined, env: NodeJS.ProcessEnv): void {
+  capture(slurm.scancel, [...(signal ? [`--signal=${signal}`, '--full'] : []), String(jobId)], 15_000, env);
 }
 
 // Whether JOB_ID has (or had) a step: then the container's process may have run.
-export function hasSteps(slurm: SlurmCommands, jobId: number): boolean {
-  return capture(slurm.squeue, ['-h', '-s', '-j', String(jobId), '-o', '%i'], 15_000).stdout.trim() !== '';
+export function hasSteps(slurm: SlurmCommands, jobId: number, env: NodeJS.ProcessEnv): boolean {
+  return capture(slurm.squeue, ['-h', '-s', '-j', String(jobId), '-o', '%i'], 15_000, env).stdout.trim() !== '';
 }

@@ -1,26 +1,38 @@
 // The process Podman/conmon waits on for a scrun container. It waits for `start` (scrun runs the
-// container's process already at `scrun create`), runs scrun create and start, then watches the
-// anchor, its srun and the Slurm job, and exits with the container's exit code as soon as the
-// container has ended — also when the anchor hangs on an unreaped srun (seen on Slurm 24.11),
-// which it then cleans up.
-import { spawn } from 'node:child_process';
+// container's process already at `scrun create`), runs scrun create and start, then waits for the
+// anchor and srun to end, and exits with the container's exit code as soon as the container has
+// ended — also when the anchor hangs on an unreaped srun (seen on Slurm 24.11), which it then
+// cleans up. It wakes on events: the start request (inotify) and the end of the pipe the anchor
+// and srun inherit; /proc and the controller are only asked as a fallback for a stuck anchor.
 import fs from 'node:fs';
-import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { Context } from '../context.js';
-import { configureLog, log } from '../log.js';
+import type { Globals } from '../context.js';
+import { createLog, type Log } from '../log.js';
 import { Store, type ContainerRecord } from '../store.js';
-import { capture } from '../spawn.js';
-import { readFile, writeFile } from './files.js';
-import { childrenOf, isAlive, procStat, waitStatusToCode } from './proc.js';
-import { findJob, hasSteps, jobEnd } from './slurm.js';
+import { ScrunContainer } from './container.js';
+import { isAlive, realHost, type ScrunHost } from './host.js';
+import { waitStatusToCode } from './proc.js';
 import { scrunGlobals, stopAnchorAndJob } from './stop.js';
 
-// How long the anchor may sit with no live srun before we call the container ended.
+// How long the anchor may sit with no live srun before we call the container ended (unless the
+// job record says the step ended first).
 const SRUN_GONE_GRACE_MS = 2_000;
-const POLL_MS = 100;
-const JOB_POLL_MS = 5_000;
+// How often a live anchor's children are looked at: only to catch a stuck anchor, since its
+// normal exit wakes us at once.
+const CHECK_MS = 250;
+const JOB_CHECK_MS = 5_000;
+// How long the controller gets to report how the job ended, when srun's status was not seen.
+const JOB_END_WAIT_MS = 20_000;
 const CREATE_ATTEMPTS = 2;
+
+export type Supervision = {
+  container: ScrunContainer;
+  record: ContainerRecord;
+  globals: Pick<Globals, 'debug'>;
+  host: ScrunHost;
+  log: Log;
+  // fired by a signal before the container runs: the supervisor then stops
+  abort: AbortSignal;
+};
 
 // Hints for scrun create failures users meet first.
 function hintFor(stderr: string): string | undefined {
@@ -30,158 +42,176 @@ function hintFor(stderr: string): string | undefined {
   return undefined;
 }
 
-// Runs scrun create; resolves with its exit status and what it printed on stderr.
-async function scrunCreate(ctx: Context, record: ContainerRecord, dir: string, abort: AbortSignal) {
-  const { options } = readFile(dir, 'create')!;
-  fs.mkdirSync(record.backendRoot, { recursive: true, mode: 0o700 });
-  const args = [
-    ...scrunGlobals(ctx, record), '--log', path.join(dir, 'scrun.log'), '--log-format', 'json',
-    'create', '--bundle', record.bundle, '--pid-file', path.join(dir, 'anchor.pid'),
-    ...(options.consoleSocket ? ['--console-socket', options.consoleSocket] : []), record.id,
-  ];
-  // stderr is a pipe so that scrun's errors become one clear line; the anchor inherits it and
-  // writes the container's stderr there, which is passed on once create has succeeded.
-  const child = spawn(record.binary, args, { stdio: ['inherit', 'inherit', 'pipe'] });
-  let stderr = '';
-  let created = false;
-  child.stderr!.on('data', (chunk: Buffer) => (created ? process.stderr.write(chunk) : (stderr += chunk.toString())));
-  abort.addEventListener('abort', () => child.kill('SIGTERM'));
-  const code = await new Promise<number>((resolve) => child.once('exit', (c) => resolve(c ?? 143)));
-  created = code === 0;
-  return { code, stderr };
-}
-
-// Watches until the container has ended; returns the exit code srun left (if seen) and how.
-async function watch(record: ContainerRecord, anchor: { pid: number; start?: number; jobId?: number }) {
-  let srunCode: number | undefined;
-  let noSrunSince: number | undefined;
-  let nextJobPoll = Date.now() + JOB_POLL_MS;
-  for (;;) {
-    if (!isAlive(anchor.pid, anchor.start)) return { srunCode, how: 'anchor exited' };
-    const children = childrenOf(anchor.pid);
-    for (const z of children.filter((c) => c.comm === 'srun' && c.state === 'Z')) {
-      srunCode = waitStatusToCode(z.exitCode);
-      log('debug', `srun ${z.pid} is a zombie with wait status ${z.exitCode}`);
-    }
-    // any live child counts: the anchor's fork is named scrun:ID, then sh, before it execs srun,
-    // which under load can take longer than the grace period
-    if (children.some((c) => c.state !== 'Z')) noSrunSince = undefined;
-    else if ((noSrunSince ??= Date.now()) + SRUN_GONE_GRACE_MS < Date.now()) return { srunCode, how: 'srun ended, anchor stuck' };
-    if (anchor.jobId && record.slurm && Date.now() > nextJobPoll) {
-      nextJobPoll = Date.now() + JOB_POLL_MS;
-      if (jobEnd(record.slurm, anchor.jobId)?.finished) return { srunCode, how: 'job ended' };
-    }
-    await sleep(POLL_MS);
-  }
-}
+const lastLine = (text: string): string => text.trim().split('\n').filter(Boolean).pop() ?? '';
 
 // The job scrun allocated for the container, asking the controller a few times (it may be busy);
 // STALE are jobs of failed create attempts.
-async function jobOf(record: ContainerRecord, stale: ReadonlySet<number>): Promise<number | undefined> {
-  for (let i = 0; i < 5 && record.slurm; i++) {
-    const jobId = findJob(record.slurm, record.id, stale);
+async function jobOf(s: Supervision, stale: ReadonlySet<number>): Promise<number | undefined> {
+  for (let i = 0; i < 5; i++) {
+    const jobId = s.host.findJob(s.record.id, stale);
     if (jobId) return jobId;
-    await sleep(1000);
+    await s.host.sleep(1000);
   }
-  log('warning', `no Slurm job found for container ${record.id}`);
+  s.log('warning', `no Slurm job found for container ${s.record.id}`);
   return undefined;
 }
 
-// The container's exit code from the job record, waiting up to 20 s for the controller to settle.
-async function jobExitCode(record: ContainerRecord, known: number | undefined, stale: ReadonlySet<number>): Promise<number | undefined> {
-  const jobId = known ?? (await jobOf(record, stale));
-  if (!jobId || !record.slurm) return undefined;
-  for (let i = 0; i < 40; i++) {
-    const end = jobEnd(record.slurm, jobId);
-    if (end?.finished) {
-      log('debug', `job ${jobId} ended ${end.state}, exit code ${end.exitCode}`);
-      return end.exitCode;
+// The container's exit code from the job record, waiting for the controller to settle (a job
+// in COMPLETING already has its code; a controller that does not answer gets JOB_END_WAIT_MS).
+async function jobExitCode(s: Supervision, jobId: number | undefined): Promise<number | undefined> {
+  if (!jobId) return undefined;
+  for (const end = s.host.now() + JOB_END_WAIT_MS; ; await s.host.sleep(250)) {
+    const job = s.host.jobEnd(jobId);
+    if (job?.finished) {
+      s.log('debug', `job ${jobId} ended ${job.state}, exit code ${job.exitCode}`);
+      return job.exitCode ?? 255;
     }
-    if (i === 0) log('debug', `job ${jobId} is ${end?.state ?? 'not known to scontrol'}; waiting for it to end`);
-    await sleep(500);
+    if (s.host.now() > end) {
+      s.log('warning', `job ${jobId} is ${job?.state ?? 'not known to the controller'} after ${JOB_END_WAIT_MS / 1000} s`);
+      return undefined;
+    }
   }
-  return undefined;
 }
 
-// Waits for `start` (or a signal); true when the container should run.
-async function startRequested(dir: string, abort: AbortSignal): Promise<boolean> {
-  while (!abort.aborted) {
-    if (readFile(dir, 'start-request')) return true;
-    await sleep(POLL_MS);
-  }
-  return false;
-}
+type Created = { code: number; stderr: string; anchorPid?: number; gone: Promise<void>; jobId?: number; stale: Set<number> };
 
-// The supervisor's whole life; returns its exit code (the container's).
-export async function supervise(dir: string): Promise<number> {
-  const store = new Store(path.resolve(dir, '../..'));
-  const record = JSON.parse(fs.readFileSync(path.join(dir, 'record.json'), 'utf8')) as ContainerRecord;
-  const { globals } = readFile(dir, 'create')!;
-  const ctx: Context = { globals, store };
-  configureLog({ file: path.join(dir, 'supervisor.log'), format: 'text', debug: true, echo: false });
-  writeFile(dir, 'supervisor', { pid: process.pid, start: procStat(process.pid)!.start });
-  // tell `create` we exist; it hands our pid to Podman
-  try {
-    fs.writeSync(3, `${process.pid}\n`);
-    fs.closeSync(3);
-  } catch {
-    return 1; // create is gone
-  }
-
-  const abort = new AbortController();
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (!readFile(dir, 'anchor')) abort.abort();
-    else capture(record.binary, [...scrunGlobals(ctx, record), 'kill', record.id, signal], 30_000);
-  };
-  process.on('SIGTERM', onSignal).on('SIGINT', onSignal).on('SIGHUP', onSignal);
-
-  if (!(await startRequested(dir, abort.signal))) {
-    writeFile(dir, 'exit', { exitCode: 143, how: 'stopped before start' });
-    return 143;
-  }
-  log('info', 'start requested: running scrun create');
-  let created: { code: number; stderr: string };
-  let anchorPid: number | undefined;
-  let jobId: number | undefined;
+// scrun create, once more when the anchor died before it reported and no process can have run.
+async function create(s: Supervision, readAnchorPid: () => number | undefined, clearAnchorPid: () => void): Promise<Created> {
+  const { container, record, host } = s;
+  const options = container.input()!.options;
+  const args = [
+    ...scrunGlobals(s.globals, record), '--log', container.scrunLog, '--log-format', 'json',
+    'create', '--bundle', record.bundle, '--pid-file', container.anchorPidFile,
+    ...(options.consoleSocket ? ['--console-socket', options.consoleSocket] : []), record.id,
+  ];
   const stale = new Set<number>();
   for (let attempt = 1; ; attempt++) {
-    created = await scrunCreate(ctx, record, dir, abort.signal);
-    anchorPid = Number(fs.readFileSync(path.join(dir, 'anchor.pid'), { encoding: 'utf8', flag: 'a+' }).trim()) || undefined;
-    jobId = created.code === 0 && anchorPid ? await jobOf(record, stale) : record.slurm && findJob(record.slurm, record.id, stale);
-    if ((created.code === 0 && anchorPid) || abort.signal.aborted) break;
+    const run = host.scrunCreate(args, s.abort, (chunk) => process.stderr.write(chunk));
+    const { code, stderr } = await run.exited;
+    const anchorPid = readAnchorPid();
+    if ((code === 0 && anchorPid) || s.abort.aborted) return { code, stderr, anchorPid, gone: run.gone, stale };
     // under load scrun's anchor sometimes dies before it reports (`killed by signal 14`, or create
     // exits 0 with no pid); once more is safe as long as no step, i.e. no process, has started.
     // Asked before the job is cancelled: a second after, its steps are no longer listed.
-    const mayHaveRun = !!jobId && !!record.slurm && hasSteps(record.slurm, jobId);
-    await stopAnchorAndJob(ctx, record, anchorPid ? { pid: anchorPid } : undefined, jobId);
-    if (attempt >= CREATE_ATTEMPTS || mayHaveRun || !/killed by signal|^$/.test(created.stderr.trim().split('\n').pop() ?? '')) break;
-    log('warning', `scrun create failed (exit ${created.code}: ${created.stderr.trim()}); trying once more`);
+    const jobId = host.findJob(record.id, stale);
+    const mayHaveRun = !!jobId && host.hasSteps(jobId);
+    await stopAnchorAndJob(host, s.globals, record, anchorPid ? { pid: anchorPid } : undefined, jobId);
+    if (attempt >= CREATE_ATTEMPTS || mayHaveRun || !/killed by signal|^$/.test(lastLine(stderr))) {
+      return { code: code || 1, stderr, anchorPid: undefined, gone: run.gone, jobId, stale };
+    }
+    s.log('warning', `scrun create failed (exit ${code}: ${stderr.trim()}); trying once more`);
     if (jobId) stale.add(jobId);
-    fs.rmSync(path.join(dir, 'anchor.pid'), { force: true });
+    clearAnchorPid();
   }
-  if (created.code !== 0 || abort.signal.aborted || !anchorPid) {
-    await stopAnchorAndJob(ctx, record, anchorPid ? { pid: anchorPid } : undefined, jobId);
-    const why = abort.signal.aborted
+}
+
+// Waits until the container has ended; returns the exit code srun left (if seen) and how.
+async function watch(s: Supervision, anchor: { pid: number; start?: number }, gone: Promise<void>, jobOfNow: () => Promise<number | undefined>) {
+  const { host } = s;
+  let ended = false;
+  void gone.then(() => (ended = true));
+  let srunCode: number | undefined;
+  let noSrunSince: number | undefined;
+  let nextJobCheck = host.now() + JOB_CHECK_MS;
+  for (;;) {
+    if (!isAlive(host, anchor.pid, anchor.start)) return { srunCode, how: 'anchor exited' };
+    const children = host.children(anchor.pid);
+    for (const z of children.filter((c) => c.comm === 'srun' && c.state === 'Z')) {
+      srunCode = waitStatusToCode(z.exitCode);
+      s.log('debug', `srun ${z.pid} is a zombie with wait status ${z.exitCode}`);
+    }
+    // any live child counts: the anchor's fork is named scrun:ID, then sh, before it execs srun
+    if (children.some((c) => c.state !== 'Z')) noSrunSince = undefined;
+    else {
+      noSrunSince ??= host.now();
+      if (noSrunSince + SRUN_GONE_GRACE_MS < host.now()) return { srunCode, how: 'srun ended, anchor stuck' };
+      // the grace ends as soon as the controller says the container's step is over
+      const jobId = await jobOfNow();
+      if (jobId && !host.hasSteps(jobId)) return { srunCode, how: 'srun ended, anchor stuck' };
+    }
+    if (host.now() > nextJobCheck) {
+      nextJobCheck = host.now() + JOB_CHECK_MS;
+      const jobId = await jobOfNow();
+      if (jobId && host.jobEnd(jobId)?.finished) return { srunCode, how: 'job ended' };
+    }
+    if (!ended) await Promise.race([gone, host.sleep(CHECK_MS)]);
+    else await host.sleep(CHECK_MS / 5); // the pipe is closed but the anchor not yet reaped: moments
+  }
+}
+
+// The supervisor's whole life; returns its exit code (the container's).
+export async function supervise(s: Supervision, anchorPidFile: { read(): number | undefined; clear(): void }): Promise<number> {
+  const { container, record, host, log } = s;
+  const requested = await container.waitFor(() => (container.startRequested() ? true : undefined), s.abort);
+  if (!requested) {
+    container.transition('exited', { exitCode: 143, how: 'stopped before start', cleaned: true });
+    return 143;
+  }
+  container.transition('start-requested');
+  log('info', 'start requested: running scrun create');
+  const created = await create(s, anchorPidFile.read, anchorPidFile.clear);
+  if (created.code !== 0 || s.abort.aborted || !created.anchorPid) {
+    const jobId = created.jobId ?? host.findJob(record.id, created.stale);
+    await stopAnchorAndJob(host, s.globals, record, created.anchorPid ? { pid: created.anchorPid } : undefined, jobId);
+    const why = s.abort.aborted
       ? 'interrupted; the Slurm allocation was cancelled'
-      : (created.stderr.trim().split('\n').filter(Boolean).pop() ?? `scrun create exited ${created.code} without starting its anchor`);
+      : lastLine(created.stderr) || `scrun create exited ${created.code} without starting its anchor`;
     log('error', `scrun create failed (exit ${created.code}): ${created.stderr}`);
-    writeFile(dir, 'failed', { error: `scrun create ${record.id} failed: ${why}`, hint: hintFor(created.stderr) });
-    writeFile(dir, 'exit', { exitCode: 1, how: 'scrun create failed' });
+    container.transition('failed', { error: `scrun create ${record.id} failed: ${why}`, hint: hintFor(created.stderr), exitCode: 1, cleaned: true });
     return 1;
   }
   // no start time when /proc could not be read: then the pid alone identifies it (never 0, which
   // would make the anchor look gone and leave it running)
-  const anchor = { pid: anchorPid, start: procStat(anchorPid)?.start, jobId };
-  writeFile(dir, 'anchor', anchor);
-  log('info', `created: anchor ${anchorPid}, job ${jobId ?? 'unknown'}`);
+  const anchor = { pid: created.anchorPid, start: host.stat(created.anchorPid)?.start };
+  container.transition('running', { anchor });
+  log('info', `created: anchor ${anchor.pid}`);
   // scrun 24.11 already started the process at create; a later scrun that waits needs start
-  const started = capture(record.binary, [...scrunGlobals(ctx, record), 'start', record.id], 60_000);
+  const started = host.scrun([...scrunGlobals(s.globals, record), 'start', record.id], 60_000);
   if (started.code !== 0) log('debug', `scrun start: ${started.stderr.trim()} (the process was started by create)`);
 
-  const seen = await watch(record, anchor);
-  const exitCode = seen.srunCode ?? (await jobExitCode(record, jobId, stale)) ?? 255;
+  let jobId: number | undefined;
+  const jobOfNow = async () => {
+    if (jobId === undefined) {
+      jobId = await jobOf(s, created.stale);
+      if (jobId) container.note({ jobId });
+    }
+    return jobId;
+  };
+  const seen = await watch(s, anchor, created.gone, jobOfNow);
+  // srun's own wait status when we saw it; else the controller's record of the job
+  const fromJob = seen.srunCode === undefined ? await jobExitCode(s, await jobOfNow()) : undefined;
+  const exitCode = seen.srunCode ?? fromJob ?? 255;
   log('info', `container ended (${seen.how}), exit code ${exitCode}`);
-  await stopAnchorAndJob(ctx, record, anchor, jobId);
-  writeFile(dir, 'exit', { exitCode, how: seen.how });
+  // a job that gave its code has finished: no need to ask again before cleaning up
+  await stopAnchorAndJob(host, s.globals, record, anchor, await jobOfNow(), fromJob !== undefined);
+  container.transition('exited', { exitCode, how: seen.how, cleaned: true });
   return exitCode;
+}
+
+// The supervisor process: `scrun-supervisor ROOT ID`, started by create (backends/scrun.ts).
+export async function supervisorMain(root: string, id: string): Promise<number> {
+  const store = new Store(root);
+  const record = store.load(id);
+  const container = new ScrunContainer(store.dir(id));
+  const { globals } = container.input()!;
+  const log = createLog({ file: container.supervisorLog, format: 'text', debug: true, echo: false }, () => {});
+  const host = realHost(record);
+  const abort = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    const phase = container.read()?.phase;
+    log('info', `${signal} while ${phase}`);
+    if (phase === 'running') host.scrun([...scrunGlobals(globals, record), 'kill', record.id, signal], 30_000);
+    else abort.abort();
+  };
+  process.on('SIGTERM', onSignal).on('SIGINT', onSignal).on('SIGHUP', onSignal);
+  const anchorPidFile = {
+    read: () => Number(fs.readFileSync(container.anchorPidFile, { encoding: 'utf8', flag: 'a+' }).trim()) || undefined,
+    clear: () => fs.rmSync(container.anchorPidFile, { force: true }),
+  };
+  try {
+    return await supervise({ container, record, globals, host, log, abort: abort.signal }, anchorPidFile);
+  } catch (error) {
+    log('error', `supervisor failed: ${(error as Error).stack ?? error}`);
+    return 255;
+  }
 }

@@ -50,7 +50,7 @@ export function outsidePath(p: string, inner: Mount[], outer: Mount[]): string |
 // The facts the check reads, behind a seam for the unit tests.
 export type Io = { env: NodeJS.ProcessEnv; read(file: string): string | undefined; realpath(p: string): string };
 
-const realIo: Io = {
+export const realIo: Io = {
   env: process.env,
   read: (file) => {
     try {

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { MAX_SERVERS, socketsToRetire } from '../../../src/runtime/front/serve.js';
 
 const front = path.resolve('dist/slurm-oci-runtime');
 const cli = path.resolve('bin/slurm-oci-runtime');
@@ -96,6 +97,25 @@ test('bad input gets the same answer from the front as from the CLI', () => {
     const viaCli = run(cli, args);
     expect({ args, ...run(front, args), pid: 0 }).toEqual({ args, ...viaCli, pid: 0 });
   }
+});
+
+test('each call has its own log: a bad flag in the next call does not write into the last call’s --log', () => {
+  const first = path.join(tmp, 'first.log');
+  expect(run(front, ['--log', first, 'state', 'nope']).code).toBe(1);
+  const logged = fs.readFileSync(first, 'utf8');
+  expect(logged).toMatch(/level=error msg="container nope does not exist"/);
+  const [server] = servers();
+  expect(run(front, ['--bogus', 'state', 'nope'])).toMatchObject({ code: 1, stdout: '', stderr: 'slurm-oci-runtime: flag provided but not defined: -bogus\n' });
+  expect(servers()).toEqual([server]); // the same server answered both
+  expect(fs.readFileSync(first, 'utf8')).toBe(logged);
+});
+
+test('a new build replaces the server of the old one, and a user keeps at most a few', () => {
+  const mtimes: Record<string, number> = { 'front-aa-1-2.sock': 1, 'front-bb-1-3.sock': 5, 'front-cc-9-9.sock': 4, 'front-dd-8-8.sock': 3, 'front-ee-7-7.sock': 2 };
+  const retire = socketsToRetire('/x/front-ff-1-2.sock', [...Object.keys(mtimes), 'front-ff-1-2.sock', 'other'], (n) => mtimes[n]!);
+  // aa: same namespaces, older build; then the oldest beyond MAX_SERVERS (ours counts)
+  expect(retire).toEqual(['front-aa-1-2.sock', 'front-ee-7-7.sock']);
+  expect(MAX_SERVERS).toBe(4);
 });
 
 test('a server whose socket is gone exits; the next call starts another', async () => {

@@ -3,7 +3,10 @@
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect, test } from '@jest/globals';
-import { childrenOf, isAlive, procStat, waitStatusToCode } from '../../src/runtime/scrun/proc.js';
+import { isAlive as isAliveOn } from '../../../src/runtime/scrun/host.js';
+import { childrenOf, procStat, waitStatusToCode } from '../../../src/runtime/scrun/proc.js';
+
+const isAlive = (pid: number | undefined, start?: number) => isAliveOn({ stat: procStat }, pid, start);
 
 test('a live process, its start time, and pid reuse detection', () => {
   const me = procStat(process.pid)!;

@@ -1,7 +1,7 @@
 // How the scrun supervisor reads a container's job: which job is the container's, and its exit
 // code from `scontrol show job --json` (shapes as Slurm 24.11 prints them in the test cluster).
 import { expect, test } from '@jest/globals';
-import { newestJob, parseJobEnd } from '../../src/runtime/scrun/slurm.js';
+import { newestJob, parseJobEnd } from '../../../src/runtime/scrun/slurm.js';
 
 // An exit_code / derived_exit_code object: a return code, or a signal number.
 const code = (rc: number, signal?: number) => ({

@@ -5,10 +5,10 @@ import path from 'node:path';
 
 const SYSTEM_DIRS = ['/usr/local/bin', '/usr/local/sbin', '/usr/bin', '/usr/sbin', '/bin', '/sbin'];
 
-// The absolute path of program NAME: configured, else PATH, else the system directories.
-export function which(name: string, paths: Record<string, string> = {}): string | undefined {
+// The absolute path of program NAME: configured, else ENV's PATH, else the system directories.
+export function which(name: string, paths: Record<string, string> = {}, env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (paths[name]) return paths[name];
-  const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), ...SYSTEM_DIRS];
+  const dirs = [...(env.PATH ?? '').split(':').filter(Boolean), ...SYSTEM_DIRS];
   for (const dir of dirs) {
     const file = path.join(dir, name);
     try {

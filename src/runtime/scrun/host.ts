@@ -1,0 +1,76 @@
+// What the scrun supervisor and cleanup ask of the node: /proc, the Slurm controller and scrun
+// itself, behind one small interface so their logic (retries, exit codes, a stuck anchor) gets
+// unit tests with a fake (test/runtime/scrun/fake-host.ts) as well as the cluster suite.
+import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { capture, type Captured } from '../spawn.js';
+import type { ContainerRecord } from '../store.js';
+import { childrenOf, procStat, type ProcStat } from './proc.js';
+import { cancelJob, findJob, hasSteps, jobEnd, type JobEnd } from './slurm.js';
+
+// A running `scrun create`: its exit, and the moment the anchor and srun it started are all gone
+// (they inherit its stderr pipe, so the pipe's end says so without polling).
+export type CreateRun = { exited: Promise<{ code: number; stderr: string }>; gone: Promise<void> };
+
+export interface ScrunHost {
+  stat(pid: number): ProcStat | undefined;
+  children(pid: number): ProcStat[];
+  kill(pid: number, signal: NodeJS.Signals | number): void;
+  findJob(id: string, stale: ReadonlySet<number>): number | undefined;
+  jobEnd(jobId: number): JobEnd | undefined;
+  hasSteps(jobId: number): boolean;
+  cancel(jobId: number, signal?: number): void;
+  // scrun ARGS (start, kill, delete), captured
+  scrun(args: string[], timeoutMs: number): Captured;
+  // scrun create: stderr is held until it exits 0, then passed to PASS_ON (the container's stderr)
+  scrunCreate(args: string[], abort: AbortSignal, passOn: (chunk: Buffer) => void): CreateRun;
+  sleep(ms: number): Promise<void>;
+  now(): number;
+}
+
+// Whether PID runs and is the same process as when START was read (pids are reused).
+export function isAlive(host: Pick<ScrunHost, 'stat'>, pid: number | undefined, start?: number): boolean {
+  if (!pid) return false;
+  const s = host.stat(pid);
+  return !!s && s.state !== 'Z' && s.state !== 'X' && (start === undefined || s.start === start);
+}
+
+// The node itself, for RECORD's container.
+export function realHost(record: ContainerRecord, env: NodeJS.ProcessEnv = process.env): ScrunHost {
+  const slurm = record.slurm;
+  return {
+    stat: procStat,
+    children: childrenOf,
+    kill(pid, signal) {
+      try {
+        process.kill(pid, signal);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+      }
+    },
+    findJob: (id, stale) => (slurm ? findJob(slurm, id, stale, env) : undefined),
+    jobEnd: (jobId) => (slurm ? jobEnd(slurm, jobId, env) : undefined),
+    hasSteps: (jobId) => !!slurm && hasSteps(slurm, jobId, env),
+    cancel: (jobId, signal) => slurm && cancelJob(slurm, jobId, signal, env),
+    scrun: (args, timeoutMs) => capture(record.binary, args, timeoutMs, env),
+    scrunCreate(args, abort, passOn) {
+      const child = spawn(record.binary, args, { stdio: ['inherit', 'inherit', 'pipe'], env });
+      let stderr = '';
+      let created = false;
+      child.stderr!.on('data', (chunk: Buffer) => (created ? passOn(chunk) : (stderr += chunk.toString())));
+      const gone = new Promise<void>((resolve) => child.stderr!.once('close', resolve));
+      const onAbort = () => child.kill('SIGTERM');
+      abort.addEventListener('abort', onAbort, { once: true });
+      const exited = new Promise<{ code: number; stderr: string }>((resolve) =>
+        child.once('exit', (code, signal) => {
+          abort.removeEventListener('abort', onAbort);
+          created = code === 0;
+          resolve({ code: code ?? (signal === 'SIGTERM' ? 143 : 128), stderr });
+        }),
+      );
+      return { exited, gone };
+    },
+    sleep: (ms) => sleep(ms),
+    now: () => Date.now(),
+  };
+}

@@ -1,0 +1,103 @@
+// A node with a Slurm controller, as the scrun supervisor sees it, in memory and on a virtual
+// clock: the cluster cases (a failed first create, a zombie srun, an anchor that never reaps, a
+// job that stays COMPLETING, a controller that is down) are scripted here, and the real ones run
+// in test/e2e/runtime.test.ts.
+import type { CreateRun, ScrunHost } from '../../../src/runtime/scrun/host.js';
+import type { ProcStat } from '../../../src/runtime/scrun/proc.js';
+import type { JobEnd } from '../../../src/runtime/scrun/slurm.js';
+
+type Job = { container: string; end?: JobEnd; steps: boolean };
+// One scrun create attempt: its result, and what it sets up on the node.
+export type Attempt = { code: number; stderr?: string; setUp?: (host: FakeHost) => number | undefined };
+
+export class FakeHost implements ScrunHost {
+  t = 0;
+  calls: string[] = [];
+  procs = new Map<number, ProcStat>();
+  jobs = new Map<number, Job>();
+  controllerDown = false;
+  anchorPid: number | undefined;
+  private events: Array<[number, () => void]> = [];
+  private goneNow: () => void = () => {};
+
+  constructor(private attempts: Attempt[]) {}
+
+  // Runs FN at virtual time MS.
+  at(ms: number, fn: () => void): void {
+    this.events.push([ms, fn]);
+  }
+
+  spawnProc(pid: number, ppid: number, comm: string): void {
+    this.procs.set(pid, { pid, ppid, comm, state: 'S', start: 1000 + pid, exitCode: 0 });
+  }
+
+  // PID ends; as a zombie (its parent does not reap it) with wait STATUS, or reaped.
+  exit(pid: number, status?: number): void {
+    const p = this.procs.get(pid);
+    if (!p) return;
+    if (status === undefined) this.procs.delete(pid);
+    else this.procs.set(pid, { ...p, state: 'Z', exitCode: status });
+  }
+
+  // The anchor and every process holding the create pipe are gone.
+  anchorGone(pid: number): void {
+    this.exit(pid);
+    for (const c of this.children(pid)) this.procs.delete(c.pid);
+    this.goneNow();
+  }
+
+  stat = (pid: number) => this.procs.get(pid);
+  children = (pid: number) => [...this.procs.values()].filter((p) => p.ppid === pid);
+  kill(pid: number, signal: NodeJS.Signals | number): void {
+    this.calls.push(`kill ${pid} ${signal}`);
+    if (signal === 'SIGKILL') this.procs.delete(pid);
+  }
+
+  findJob(id: string, stale: ReadonlySet<number>): number | undefined {
+    if (this.controllerDown) return undefined;
+    const ids = [...this.jobs].filter(([j, job]) => job.container === id && !stale.has(j)).map(([j]) => j);
+    return ids.length ? Math.max(...ids) : undefined;
+  }
+  jobEnd = (jobId: number) => (this.controllerDown ? undefined : this.jobs.get(jobId)?.end);
+  hasSteps = (jobId: number) => !this.controllerDown && !!this.jobs.get(jobId)?.steps;
+  cancel(jobId: number, signal?: number): void {
+    this.calls.push(`scancel ${signal ? `--signal=${signal} ` : ''}${jobId}`);
+    const job = this.jobs.get(jobId);
+    if (job && !job.end?.finished) job.end = { state: 'CANCELLED', finished: true, exitCode: 143 };
+  }
+
+  scrun(args: string[]) {
+    this.calls.push(`scrun ${args.filter((a) => !a.startsWith('/') && a !== '--root').join(' ')}`);
+    return { code: 0, stdout: '', stderr: '' };
+  }
+
+  scrunCreate(_args: string[], _abort: AbortSignal, _passOn: (chunk: Buffer) => void): CreateRun {
+    const attempt = this.attempts.shift()!;
+    this.calls.push('scrun create');
+    this.anchorPid = attempt.setUp?.(this);
+    const gone = new Promise<void>((resolve) => (this.goneNow = resolve));
+    return { exited: Promise.resolve({ code: attempt.code, stderr: attempt.stderr ?? '' }), gone };
+  }
+
+  async sleep(ms: number): Promise<void> {
+    this.t += ms;
+    for (const e of this.events.filter(([at]) => at <= this.t)) {
+      this.events.splice(this.events.indexOf(e), 1);
+      e[1]();
+    }
+    await Promise.resolve();
+  }
+
+  now = () => this.t;
+}
+
+// A create that starts anchor PID with srun PID+1 in job JOB for container ID.
+export const started = (id: string, pid: number, job: number): Attempt => ({
+  code: 0,
+  setUp(host) {
+    host.spawnProc(pid, 1, `scrun:${id}`.slice(0, 15));
+    host.spawnProc(pid + 1, pid, 'srun');
+    host.jobs.set(job, { container: id, steps: true, end: { state: 'RUNNING', finished: false } });
+    return pid;
+  },
+});

@@ -1,0 +1,177 @@
+// The scrun supervisor's logic on a fake node and controller (fake-host.ts): when the container
+// counts as ended, where its exit code comes from, what a failed create does, and that every
+// path ends with the container's directory in a final phase and nothing left running.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, expect, test } from '@jest/globals';
+import { ScrunContainer } from '../../../src/runtime/scrun/container.js';
+import { supervise } from '../../../src/runtime/scrun/supervise.js';
+import type { ContainerRecord } from '../../../src/runtime/store.js';
+import { FakeHost, started, type Attempt } from './fake-host.js';
+
+const ID = 'c1';
+const record: ContainerRecord = {
+  id: ID, backend: 'scrun', binary: '/usr/bin/scrun', backendRoot: '/r/scrun/x', bundle: '/b', rootfs: '/b/rootfs',
+  ociVersion: '1.0.0', annotations: {}, created: '', slurm: { squeue: 'squeue', scontrol: 'scontrol', scancel: 'scancel' },
+};
+let dir: string;
+let container: ScrunContainer;
+let logged: string[];
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-sup-'));
+  container = new ScrunContainer(dir);
+  container.init({ options: { noPivot: false, noNewKeyring: false, preserveFds: 0 }, globals: { logFormat: 'text', debug: false, systemdCgroup: false } }, { pid: process.pid });
+  logged = [];
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+async function run(host: FakeHost, abort = new AbortController().signal) {
+  const code = await supervise(
+    { container, record, globals: { debug: false }, host, log: (level, msg) => logged.push(`${level}: ${msg}`), abort },
+    { read: () => host.anchorPid, clear: () => (host.anchorPid = undefined) },
+  );
+  return { code, state: container.read()!, t: host.t };
+}
+
+test('the usual end: srun reaped, the anchor exits and its pipe closes; the code is the job record’s, asked once', async () => {
+  container.requestStart();
+  const host = new FakeHost([started(ID, 100, 40)]);
+  host.at(250, () => host.exit(101));
+  host.at(300, () => {
+    host.jobs.get(40)!.end = { state: 'FAILED', finished: true, exitCode: 7 };
+    host.anchorGone(100);
+  });
+  const r = await run(host);
+  expect(r).toMatchObject({ code: 7, state: { phase: 'exited', exitCode: 7, how: 'anchor exited', cleaned: true, jobId: 40, anchor: { pid: 100 } } });
+  expect(host.calls).toEqual(['scrun create', 'scrun start c1']);
+  expect(r.t).toBeLessThan(600);
+});
+
+test('a zombie srun under an anchor that never reaps: its wait status is the code, and the grace ends when the step has', async () => {
+  container.requestStart();
+  const host = new FakeHost([started(ID, 100, 40)]);
+  host.at(500, () => {
+    host.exit(101, 3 << 8);
+    host.jobs.get(40)!.steps = false;
+  });
+  const r = await run(host);
+  expect(r).toMatchObject({ code: 3, state: { phase: 'exited', exitCode: 3, how: 'srun ended, anchor stuck' } });
+  // well inside the 2 s grace; then the job is cancelled and the anchor stopped
+  expect(r.t).toBeLessThan(1500);
+  expect(host.calls).toEqual(['scrun create', 'scrun start c1', 'scancel 40', 'scrun delete --force c1', 'kill 101 SIGKILL', 'kill 100 SIGKILL']);
+  expect(host.procs.size).toBe(0);
+});
+
+test('an anchor that never reaps while the controller still lists the step: the 2 s grace, then the job record', async () => {
+  container.requestStart();
+  const host = new FakeHost([started(ID, 100, 40)]);
+  host.at(500, () => {
+    host.exit(101);
+    host.jobs.get(40)!.end = { state: 'FAILED', finished: true, exitCode: 9 };
+  });
+  const r = await run(host);
+  expect(r).toMatchObject({ code: 9, state: { how: 'srun ended, anchor stuck' } });
+  expect(r.t).toBeGreaterThanOrEqual(2500);
+  expect(host.calls).toContain('kill 100 SIGKILL');
+});
+
+test('a job that stays COMPLETING already has its code', async () => {
+  container.requestStart();
+  const host = new FakeHost([started(ID, 100, 40)]);
+  host.at(300, () => {
+    host.jobs.get(40)!.end = { state: 'COMPLETED,COMPLETING', finished: true, exitCode: 5 };
+    host.anchorGone(100);
+  });
+  expect((await run(host)).code).toBe(5);
+});
+
+test('the controller down after the container ended: 255 and a warning within a bounded wait, not a hang', async () => {
+  container.requestStart();
+  const host = new FakeHost([started(ID, 100, 40)]);
+  host.at(300, () => {
+    host.controllerDown = true;
+    host.anchorGone(100);
+  });
+  const r = await run(host);
+  expect(r).toMatchObject({ code: 255, state: { phase: 'exited', exitCode: 255 } });
+  expect(r.t).toBeLessThan(30_000);
+  expect(logged).toContain(`warning: no Slurm job found for container ${ID}`);
+});
+
+test("a first create whose anchor was killed before it reported: tried once more, and the stale job's code is never used", async () => {
+  container.requestStart();
+  const failed: Attempt = {
+    code: 1,
+    stderr: 'scrun: fatal: _wait_create_pid: anchor 1 killed by signal 14\n',
+    setUp(host) {
+      host.jobs.set(40, { container: ID, steps: false, end: { state: 'RUNNING', finished: false } });
+      return undefined;
+    },
+  };
+  const host = new FakeHost([failed, started(ID, 200, 41)]);
+  host.at(300, () => {
+    host.jobs.get(41)!.end = { state: 'FAILED', finished: true, exitCode: 2 };
+    host.anchorGone(200);
+  });
+  const r = await run(host);
+  expect(r).toMatchObject({ code: 2, state: { phase: 'exited', jobId: 41 } });
+  expect(host.calls).toEqual(['scrun create', 'scancel 40', 'scrun create', 'scrun start c1']);
+  expect(logged.some((l) => l.startsWith('warning: scrun create failed (exit 1'))).toBe(true);
+});
+
+test('a failed create whose job has a step is not retried: the container may have run', async () => {
+  container.requestStart();
+  const host = new FakeHost([{
+    code: 1,
+    stderr: 'scrun: fatal: _wait_create_pid: anchor 1 killed by signal 14\n',
+    setUp(h) {
+      h.jobs.set(40, { container: ID, steps: true, end: { state: 'RUNNING', finished: false } });
+      return undefined;
+    },
+  }]);
+  const r = await run(host);
+  expect(r).toMatchObject({ code: 1, state: { phase: 'failed', error: `scrun create ${ID} failed: scrun: fatal: _wait_create_pid: anchor 1 killed by signal 14` } });
+  expect(host.calls.filter((c) => c === 'scrun create')).toHaveLength(1);
+  expect(host.calls).toContain('scancel 40');
+});
+
+test('scrun create failing for a missing oci.conf: failed, with the hint', async () => {
+  container.requestStart();
+  const host = new FakeHost([{ code: 1, stderr: 'scrun: fatal: unable to open /etc/slurm/oci.conf\n' }]);
+  const r = await run(host);
+  expect(r.state).toMatchObject({ phase: 'failed', hint: expect.stringMatching(/slurm-oci generate oci-conf/) });
+  expect(host.calls).toEqual(['scrun create']);
+});
+
+test('stopped before start: no scrun at all', async () => {
+  const abort = new AbortController();
+  const host = new FakeHost([]);
+  setTimeout(() => abort.abort(), 50);
+  const r = await run(host, abort.signal);
+  expect(r).toMatchObject({ code: 143, state: { phase: 'exited', how: 'stopped before start' } });
+  expect(host.calls).toEqual([]);
+});
+
+test('the start request wakes the supervisor through inotify, not a poll', async () => {
+  const host = new FakeHost([started(ID, 100, 40)]);
+  host.at(100, () => {
+    host.jobs.get(40)!.end = { state: 'COMPLETED', finished: true, exitCode: 0 };
+    host.anchorGone(100);
+  });
+  const t0 = Date.now();
+  setTimeout(() => container.requestStart(), 20);
+  const r = await run(host);
+  expect(r.code).toBe(0);
+  // the fallback check runs once a second; the event comes at once
+  expect(Date.now() - t0).toBeLessThan(500);
+});
+
+test('the state machine refuses a transition it does not have', () => {
+  container.transition('start-requested');
+  container.transition('running', { anchor: { pid: 1 } });
+  expect(() => container.transition('created')).toThrow(/no transition running → created/);
+  container.transition('exited', { exitCode: 0 });
+  expect(() => container.transition('running')).toThrow(/no transition exited → running/);
+});
