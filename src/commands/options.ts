@@ -36,7 +36,11 @@ export function numberOption(name: string, describe: string, rule: NumberRule & 
     describe,
     requiresArg: true,
     ...(rule.default !== undefined ? { default: rule.default } : {}),
-    coerce: (value: unknown): number => parseNumber(name, Array.isArray(value) ? value.at(-1) : value, rule),
+    coerce: (value: unknown): number => {
+      // given twice: a slip, as for every single-valued option (cli.ts rejectRepeated)
+      if (Array.isArray(value)) throw new CliError(`--${name} was given more than once`, 2, `give --${name} once`);
+      return parseNumber(name, value, rule);
+    },
   };
 }
 type NumberOption = { describe: string; requiresArg: true; coerce: (value: unknown) => number };
