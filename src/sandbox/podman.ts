@@ -129,7 +129,8 @@ export class Podman implements Driver {
   }
 
   async stop(name: string): Promise<void> {
-    const r = await this.podman(['stop', '--time', '5', name]);
+    // A PID 1 that ignores SIGTERM (a shell, busybox httpd) costs the whole grace time.
+    const r = await this.podman(['stop', '--time', '3', name]);
     if (r.exitCode !== 0) throw new Error(`podman stop failed: ${why(r)}`);
   }
 

@@ -52,6 +52,8 @@ export class Sandbox {
   lastUsedAt = Date.now();
   // Commands running now.
   busy = 0;
+  // A pause or resume in progress: the engine's view is in flux, so a refresh leaves the sandbox alone.
+  changing = false;
   channel?: AgentChannel;
   private release?: () => void;
 

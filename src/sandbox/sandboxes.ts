@@ -173,7 +173,13 @@ export class Sandboxes {
     if (s.status === 'paused') return;
     if (s.status !== 'running') throw new ApiError(409, `sandbox ${id} is ${s.status}; only a running sandbox can be paused`);
     if (s.busy) throw new ApiError(409, `sandbox ${id} still runs ${s.busy} command(s); pause it when they have finished`);
-    await this.driver.stop(s.container);
+    if (s.changing) throw new ApiError(409, `sandbox ${id} is being paused or resumed already`);
+    s.changing = true;
+    try {
+      await this.driver.stop(s.container);
+    } finally {
+      s.changing = false;
+    }
     s.to('paused', 'paused by a client');
   }
 
@@ -182,12 +188,16 @@ export class Sandboxes {
     const s = this.get(id);
     if (s.status === 'running') return;
     if (s.status !== 'paused') throw new ApiError(409, `sandbox ${id} is ${s.status}; only a paused sandbox can be resumed`);
+    if (s.changing) throw new ApiError(409, `sandbox ${id} is being resumed already`);
+    s.changing = true;
     try {
       await this.driver.start(s.container);
       if (s.ports) await this.waitForServer(s, signal);
     } catch (error) {
       s.to('exited', `it did not come back from pause: ${(error as Error).message}`);
       throw new ApiError(503, `sandbox ${id} could not be resumed: ${(error as Error).message}`);
+    } finally {
+      s.changing = false;
     }
     s.to('running');
   }
@@ -197,7 +207,7 @@ export class Sandboxes {
     const asOf = Date.now();
     const states = await this.driver.states();
     for (const s of this.all.values()) {
-      if (s.status !== 'running' || s.runningSince > asOf) continue;
+      if (s.status !== 'running' || s.changing || s.runningSince > asOf) continue;
       const state = states.get(s.container);
       if (state?.running) continue;
       s.to('exited', state ? `the container exited (${state.status})` : 'the container disappeared', state?.exitCode ?? null);

@@ -1,8 +1,12 @@
 // `slurm-oci sandbox serve` on the real cluster, as alice with rootless Podman: sandboxes start and
 // run commands, the key, limits and queue hold, idle ones are reaped, faults are reported, a load of
-// 32 concurrent execs is fully answered, and nothing is left behind on shutdown.
+// 32 concurrent execs is fully answered, nothing is left behind on shutdown; the OpenHands protocol
+// with a stand-in action-execution server (busybox httpd answering /alive on the port /start gave);
+// isolation and shutdown under the containers.conf `slurm-oci generate containers-conf` writes; body
+// limits while /health keeps answering; no ready flag on a node without Podman.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { setupPodman, type PodmanSetup } from '../helpers/podman.js';
+import { projectInside } from '../helpers/testbed.js';
 import { sandboxContainers, startServer, type SandboxServer } from '../helpers/sandbox.js';
 
 // The OCI runtime under Podman: this project's, on the crun backend (the sandbox job's own node).
@@ -34,7 +38,7 @@ describe('one server with limits and a queue of 2', () => {
     server = await start(
       'main',
       8201,
-      '--max-parallel 2 --queue-timeout 2 --cpus-per-worker 1 --memory-per-worker 64m --idle-timeout 0 --max-body-bytes 65536',
+      '--max-parallel 2 --queue-timeout 2 --cpus-per-worker 1 --memory-per-worker 64m --idle-timeout 0 --max-body-bytes 65536 --max-download-bytes 65536',
     );
   });
 
@@ -118,36 +122,47 @@ describe('one server with limits and a queue of 2', () => {
       exec(id, { command: ['cat'], stdin: 'x'.repeat(100_000) }),
     ]);
     expect([malformed?.status, unknown?.status, oversized?.status]).toEqual([400, 400, 413]);
+    // 20 MB of another content type on a JSON route: refused within a second, /health answers meanwhile
+    const replies = await server.http(
+      [
+        { method: 'POST', path: `/sandboxes/${id}/exec`, body: 'x'.repeat(20 << 20), headers: { 'content-type': 'application/octet-stream' } },
+        { method: 'POST', path: '/sandboxes', body: 'y'.repeat(20 << 20), headers: { 'content-type': 'text/plain' } },
+        { path: '/health' },
+        { path: '/health' },
+      ],
+      { parallel: true },
+    );
+    expect(replies.map((r) => r.status)).toEqual([415, 415, 200, 200]);
+    for (const r of replies) expect(r.ms).toBeLessThan(1000);
     await server.http([{ method: 'DELETE', path: `/sandboxes/${id}` }]);
   });
 
-  test('files go in and come out; OpenHands /start and /runtime work', async () => {
-    const [made] = await server.http([
-      { method: 'POST', path: '/start', json: { image: 'localhost/busybox', session_id: 'oh-1', command: ['sleep', 'infinity'], resource_factor: 1 } },
-    ]);
-    expect(made?.body).toMatchObject({ session_id: 'oh-1', pod_status: 'ready' });
-    const id = made?.body.runtime_id as string;
-    const [put, got, viaSession, runtime] = await server.http([
+  test('files go in and come out, also with the sandbox\'s own session key; a download over the cap is 413', async () => {
+    const [made] = await server.http([create()]);
+    const id = made?.body.id as string;
+    const [put, got, viaSession, big, tooBig] = await server.http([
       { method: 'PUT', path: `/sandboxes/${id}/files?path=/tmp/data.txt`, body: 'line one\nline two\n', headers: { 'content-type': 'application/octet-stream' } },
       { path: `/sandboxes/${id}/files?path=/tmp/data.txt` },
       { ...exec(id, { command: ['wc', '-l', '/tmp/data.txt'] }), headers: { 'x-session-api-key': made?.body.session_api_key, 'x-api-key': '' } },
-      { path: `/runtime/${id}` },
+      exec(id, { command: ['sh', '-c', 'head -c 70000 /dev/zero > /tmp/big'] }),
+      { path: `/sandboxes/${id}/files?path=/tmp/big` },
     ]);
     expect(put?.status).toBe(204);
     expect(got?.body).toBe('line one\nline two\n');
     expect(viaSession?.body.stdout).toMatch(/^\s*2 \/tmp\/data.txt/);
-    expect(runtime?.body).toMatchObject({ runtime_id: id, pod_status: 'ready' });
-    const [stop] = await server.http([{ method: 'POST', path: '/stop', json: { runtime_id: id } }]);
-    expect(stop?.status).toBe(200);
+    expect(big?.body.exit_code).toBe(0);
+    expect(tooBig?.status).toBe(413);
+    await server.http([{ method: 'DELETE', path: `/sandboxes/${id}` }]);
   });
 
   test('stops every sandbox it started and exits 0 when training_complete.flag appears', async () => {
     const files = await podman.sh(
-      `cd ${server.dir}/coord && echo "$(cat runtime_url.txt) http://$(hostname):8201" && stat -c '%a %n' runtime_api_key.txt`,
+      `cd ${server.dir}/coord && echo "$(cat runtime_url.txt) http://127.0.0.1:8201" && stat -c '%a %n' runtime_api_key.txt`,
     );
     const [url, expected, mode] = files.stdout.split(/\s+/);
     expect([url, mode]).toEqual([expected, '600']);
-    await server.http([create(), create()]);
+    const made = await server.http([create(), create()]);
+    expect(made.map((m) => m.status)).toEqual([201, 201]);
     expect((await sandboxContainers(podman)).length).toBe(2);
     await podman.sh(`touch ${server.dir}/coord/training_complete.flag`);
     expect(await server.exited()).toBe(0);
@@ -188,4 +203,106 @@ test('load: 32 concurrent exec calls across --max-parallel 4 sandboxes are all a
   await server.signal('INT');
   expect(await server.exited()).toBe(0);
   expect(await sandboxContainers(podman)).toEqual([]);
+});
+
+// The stand-in action-execution server: busybox httpd serving /alive on the port /start put in place of 88888888.
+const ALIVE_SERVER = ['sh', '-c', 'mkdir -p /tmp/www && echo ok > /tmp/www/alive && exec httpd -f -p "$0" -h /tmp/www', '88888888'];
+const startBody = (session: string) => ({
+  image: 'localhost/busybox',
+  command: ALIVE_SERVER,
+  working_dir: '/',
+  environment: { GREETING: 'hi' },
+  session_id: session,
+  resource_factor: 1,
+  runtime_class: null,
+  runtime_mounts: [],
+});
+
+describe('the OpenHands remote-runtime protocol, under the containers.conf generate containers-conf writes', () => {
+  let generated: PodmanSetup;
+  let server: SandboxServer;
+  beforeAll(async () => {
+    generated = await setupPodman({ name: 'sandbox-gen', runtime: RUNTIME, generated: true });
+    server = await startServer(generated, 'openhands', 8204, [...common, '--max-parallel 10 --idle-timeout 0']);
+    servers.push(server);
+  });
+
+  test('/start answers once the sandbox server is alive; the client then talks to it directly; pause, resume, list, stop', async () => {
+    const [a, b] = await server.http([{ method: 'POST', path: '/start', json: startBody('oh-a') }, { method: 'POST', path: '/start', json: startBody('oh-b') }], {
+      parallel: true,
+    });
+    expect([a?.status, b?.status]).toEqual([200, 200]);
+    const ports = [a, b].flatMap((r) => [r?.body.ports.container_port, r?.body.ports.vscode_port, ...r?.body.ports.app_ports]);
+    expect(new Set(ports).size).toBe(8);
+    const url = a?.body.url as string;
+    expect(url).toBe(`http://127.0.0.1:${a?.body.ports.container_port}`);
+    expect(Object.keys(a?.body.work_hosts)).toHaveLength(2);
+    const direct = async (u: string) => (await server.http([{ path: '/alive' }], { base: u, key: null }))[0]?.status;
+    expect(await direct(url)).toBe(200);
+    const id = a?.body.runtime_id as string;
+    const [runtime, session, list] = await server.http([{ path: `/runtime/${id}` }, { path: '/sessions/oh-a' }, { path: '/list' }]);
+    expect(runtime?.body).toMatchObject({ runtime_id: id, pod_status: 'running', restart_count: 0 });
+    expect(session?.body).toMatchObject({ runtime_id: id, status: 'running', url });
+    expect(list?.body.runtimes.map((r: { runtime_id: string }) => r.runtime_id).sort()).toEqual([id, b?.body.runtime_id].sort());
+    const [paused] = await server.http([{ method: 'POST', path: '/pause', json: { runtime_id: id } }]);
+    expect(paused?.body).toEqual({ status: 'success' });
+    expect(await direct(url)).toBe(-1);
+    expect((await server.http([{ path: '/sessions/oh-a' }]))[0]?.body.status).toBe('paused');
+    const [resumed] = await server.http([{ method: 'POST', path: '/resume', json: { runtime_id: id } }]);
+    expect(resumed?.body).toEqual({ status: 'success' });
+    expect(await direct(url)).toBe(200);
+    const stops = await server.http([
+      { method: 'POST', path: '/stop', json: { runtime_id: id } },
+      { method: 'POST', path: '/stop', json: { runtime_id: b?.body.runtime_id } },
+      { path: '/sessions/oh-a' },
+      { method: 'POST', path: '/stop', json: { runtime_id: 'no-such-runtime' } },
+    ]);
+    expect(stops.map((r) => r.status)).toEqual([200, 200, 404, 404]);
+    expect(await sandboxContainers(generated)).toEqual([]);
+  });
+
+  test('a sandbox whose server exits fails the start with its last output', async () => {
+    const [r] = await server.http([{ method: 'POST', path: '/start', json: { ...startBody('oh-bad'), command: ['sh', '-c', 'echo cannot start the server; exit 3'] } }]);
+    expect(r?.status).toBe(503);
+    expect(r?.body.error).toMatch(/exited before its server answered \/alive; its last output:\ncannot start the server/);
+    expect(await sandboxContainers(generated)).toEqual([]);
+  });
+
+  test('a sandbox sees none of the user\'s processes: not the server\'s own PID', async () => {
+    const [made] = await server.http([create()]);
+    const id = made?.body.id as string;
+    const serverPid = (await generated.sh(`cat ${server.dir}/pid`)).stdout.trim();
+    const [ps, signal] = await server.http([
+      exec(id, { command: ['sh', '-c', 'ls /proc | grep -c "^[0-9]"'] }),
+      exec(id, { command: ['sh', '-c', `kill -0 ${serverPid} 2>&1; echo rc=$?`] }),
+    ]);
+    expect(Number(ps?.body.stdout)).toBeLessThan(10);
+    expect(signal?.body.stdout).toMatch(/rc=1/);
+    await server.http([{ method: 'DELETE', path: `/sandboxes/${id}` }]);
+    expect(await sandboxContainers(generated)).toEqual([]);
+  });
+
+  test('SIGTERM with 8 live sandboxes removes them all and exits 0', async () => {
+    const made = await server.http(Array.from({ length: 8 }, () => create()), { parallel: true });
+    expect(made.map((m) => m.status)).toEqual(Array(8).fill(201));
+    expect((await sandboxContainers(generated)).length).toBe(8);
+    await server.signal('TERM');
+    expect(await server.exited(120_000)).toBe(0);
+    expect(await sandboxContainers(generated)).toEqual([]);
+    expect(await server.log()).toContain('removed 8 sandbox container(s)');
+  });
+});
+
+test('a node without Podman never reports ready', async () => {
+  const dir = '$HOME/sbx-nopodman';
+  const r = await podman.sh(
+    `rm -rf ${dir} && mkdir -p ${dir}/bin && for t in node sh mkfifo tar; do ln -s "$(command -v $t)" ${dir}/bin/$t; done
+     PATH=${dir}/bin ${projectInside}/bin/slurm-oci sandbox serve --image localhost/busybox --port 8205 --coordination-dir ${dir}/coord > ${dir}/log 2>&1; echo "exit=$?"
+     ls ${dir}/coord; cat ${dir}/log`,
+    120_000,
+  );
+  expect(r.stdout).toMatch(/exit=1/);
+  expect(r.stdout).not.toContain('runtime_ready.flag');
+  expect(r.stdout).toContain('not ready: a probe sandbox of localhost/busybox failed');
+  expect(r.stdout).not.toContain('internal error');
 });

@@ -84,6 +84,7 @@ describe('workflow on the real cluster', () => {
     const training = await sh(`cat ${dir}/training_${trainingJobId}.out`);
     expect(training).toContain('sandbox said: inside-busybox 42 test/model-alice');
     expect(training).toContain('training step ok');
+    expect(training).toMatch(/openhands runtime ok: http:\/\/[0-9.]+:\d+ alive/);
 
     expect(await mode(dir)).toBe('700');
     expect(await mode(`${dir}/runtime_api_key.txt`)).toBe('600');

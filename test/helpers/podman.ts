@@ -21,6 +21,7 @@ export async function setupPodman(options: {
   runtimeFlags?: string[];
   // The instance to set up in: the suite's cluster unless a test file brings its own.
   userSh?: typeof tbUserSh;
+  generated?: boolean;
 }): Promise<PodmanSetup> {
   const { name, runtime, driver = 'vfs', user = 'alice', runtimeFlags = [], userSh = tbUserSh } = options;
   const dir = `$HOME/podman-${name}`;
@@ -28,9 +29,18 @@ export async function setupPodman(options: {
   const flags = runtimeFlags.length
     ? `[engine.runtimes_flags]\nslurm = [${runtimeFlags.map((f) => JSON.stringify(f)).join(', ')}]\n`
     : '';
-  const write = await userSh(
-    `set -e; rm -rf "${dir}"; mkdir -p "${dir}" "${run}"
-cat > "${dir}/containers.conf" <<EOF
+  // generated: the containers.conf `slurm-oci generate containers-conf` writes (host PID, UTS and user
+  // namespaces, as Slurm's page recommends for scrun), with this store's own static and tmp dirs and
+  // file logs (no journald in the cluster).
+  const containersConf = options.generated
+    ? `/project/bin/slurm-oci generate containers-conf --runtime slurm-oci-runtime -o "${dir}/containers.conf" --force >/dev/null
+sed -i '/^events_logger = /d; s/^log_driver = .*/log_driver = "k8s-file"/' "${dir}/containers.conf"
+sed -i '/^\\[engine\\]$/r /dev/stdin' "${dir}/containers.conf" <<EOF
+static_dir = "${dir}/static"
+tmp_dir = "${run}/tmp"
+events_logger = "file"
+EOF`
+    : `cat > "${dir}/containers.conf" <<EOF
 [containers]
 netns = "host"
 [engine]
@@ -41,7 +51,10 @@ static_dir = "${dir}/static"
 tmp_dir = "${run}/tmp"
 [engine.runtimes]
 slurm = ["${runtime}"]
-${flags}EOF
+${flags}EOF`;
+  const write = await userSh(
+    `set -e; rm -rf "${dir}"; mkdir -p "${dir}" "${run}"
+${containersConf}
 cat > "${dir}/storage.conf" <<EOF
 [storage]
 driver = "${driver}"
