@@ -1,6 +1,5 @@
 // `npm run lint`: import cycles in src/, type-only imports included (a type cycle still ties two
-// modules together). Known cycles waiting for their redesign live in .dependency-cruiser-known-violations.json;
-// any new cycle fails `npm test`.
+// modules together). Any cycle fails `npm test`.
 module.exports = {
   forbidden: [
     {
