@@ -203,9 +203,10 @@ export class Podman implements Driver {
         if (header.type !== 'file') return void fail(new NoSuchFileError(`${source} is not a regular file`));
         settled = true;
         const data = new PassThrough();
-        stream.pipe(data);
+        // streamx's pipe reports a reader that went away (a 413, a client that hung up) to its
+        // callback; without one it would be an uncaught error.
+        stream.pipe(data, () => child.kill());
         data.on('close', () => child.kill());
-        stream.on('end', () => child.kill());
         resolve({ size: header.size ?? 0, data });
         next();
       });

@@ -228,8 +228,9 @@ export class Sandboxes {
     this.closing = true;
     this.pool.close();
     await Promise.allSettled([...this.starting]);
-    const names = new Set(this.known().filter((s) => s.status !== 'stopped').map((s) => s.container));
-    for (const name of (await this.driver.states().catch(() => new Map())).keys()) names.add(name);
+    // The engine's list has every container of ours that exists; without it, every record that may.
+    const engine = await this.driver.states().catch(() => undefined);
+    const names = new Set(engine ? [...engine.keys(), ...this.list().map((s) => s.container)] : this.known().filter((s) => s.status !== 'stopped').map((s) => s.container));
     for (const s of this.list()) s.to('stopped', 'the server shut down');
     const left = await this.driver.remove([...names]).catch((error: Error) => [...names].map((name) => ({ name, reason: error.message })));
     return { removed: names.size - left.length, left };
