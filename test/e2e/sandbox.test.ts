@@ -134,7 +134,10 @@ describe('one server with limits and a queue of 2', () => {
     );
     expect(replies.map((r) => r.status)).toEqual([415, expect.any(Number), 200, 200]);
     expect([413, 415]).toContain(replies[1]?.status); // text/plain: too large, or not JSON
-    for (const r of replies) expect(r.ms).toBeLessThan(1000);
+    // /health within 100 ms on an idle node; here (2 cores shared with the cluster) within a second.
+    for (const r of replies.slice(2)) expect(r.ms).toBeLessThan(1000);
+    // the refusals arrive while the client is still pushing its 20 MB through loopback
+    for (const r of replies.slice(0, 2)) expect(r.ms).toBeLessThan(3000);
     await server.http([{ method: 'DELETE', path: `/sandboxes/${id}` }]);
   });
 
