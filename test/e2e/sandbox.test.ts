@@ -269,6 +269,25 @@ describe('the OpenHands remote-runtime protocol, under the containers.conf gener
     expect(await sandboxContainers(generated)).toEqual([]);
   });
 
+  test('/build builds the context the client uploads with podman build; /build_status follows it; the image then exists', async () => {
+    const context = await generated.sh(
+      `d=$(mktemp -d) && printf 'FROM localhost/busybox\\nCOPY hello.txt /hello.txt\\n' > $d/Dockerfile && echo built-here > $d/hello.txt && tar -cz -C $d . | base64 -w0`,
+    );
+    const [started] = await server.http([
+      { method: 'POST', path: '/build', form: { context: { file: context.stdout.trim(), name: 'context.tar.gz' }, target_image: 'localhost/oh/runtime:e2e', tags: 'localhost/oh/runtime:latest' } },
+    ]);
+    expect(started?.status).toBe(200);
+    let status: { status?: string; error?: string } = {};
+    for (let i = 0; i < 120 && !['SUCCESS', 'FAILURE'].includes(status.status ?? ''); i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      status = (await server.http([{ path: `/build_status?build_id=${started?.body.build_id}` }]))[0]?.body;
+    }
+    expect(status).toMatchObject({ status: 'SUCCESS', image: 'localhost/oh/runtime:e2e' });
+    const [exists] = await server.http([{ path: '/image_exists?image=localhost/oh/runtime:latest' }]);
+    expect(exists?.body).toMatchObject({ exists: true, url: 'http://127.0.0.1:8204' });
+    expect((await generated.sh('podman run --rm --runtime /usr/bin/crun localhost/oh/runtime:e2e cat /hello.txt')).stdout.trim()).toBe('built-here');
+  });
+
   test('a sandbox whose server exits fails the start with its last output', async () => {
     const [r] = await server.http([{ method: 'POST', path: '/start', json: { ...startBody('oh-bad'), command: ['sh', '-c', 'echo cannot start the server; exit 3'] } }]);
     expect(r?.status).toBe(503);

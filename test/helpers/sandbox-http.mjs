@@ -1,6 +1,6 @@
 // Runs inside the cluster (the sandbox server listens in the testbed's network namespace): reads
 // {base, key?, parallel?, requests: [{method, path, json?, body?, headers?}]} on stdin, sends the
-// requests (all at once when parallel), prints [{status, headers, body}] as JSON. The key comes
+// requests (all at once when parallel), prints [{status, headers, body}] as JSON; `form` sends multipart. The key comes
 // on stdin, never in argv. A body that is not JSON comes back as text.
 let input = '';
 for await (const chunk of process.stdin) input += chunk;
@@ -12,6 +12,14 @@ async function send(r) {
   if (r.json !== undefined) {
     body = JSON.stringify(r.json);
     headers['content-type'] ??= 'application/json';
+  }
+  // multipart: {field: "text"} or {field: {file: "content", name: "file name"}}
+  if (r.form !== undefined) {
+    body = new FormData();
+    for (const [k, v] of Object.entries(r.form)) {
+      if (typeof v === 'string') body.append(k, v);
+      else body.append(k, new Blob([v.file]), v.name);
+    }
   }
   try {
     const res = await fetch(base + r.path, { method: r.method ?? 'GET', headers, body });

@@ -6,7 +6,14 @@ import { projectInside, tbUserSh } from './testbed.js';
 import type { PodmanSetup } from './podman.js';
 
 // One HTTP request for sandbox-http.mjs.
-export type HttpRequest = { method?: string; path: string; json?: unknown; body?: string; headers?: Record<string, string> };
+export type HttpRequest = {
+  method?: string;
+  path: string;
+  json?: unknown;
+  body?: string;
+  form?: Record<string, string | { file: string; name: string }>;
+  headers?: Record<string, string>;
+};
 // Its answer.
 export type HttpReply = { status: number; headers: Record<string, string>; body: any; ms: number };
 
