@@ -69,7 +69,7 @@ describe('--dry-run', () => {
     // the runtime script names its own directory after its job id, the training one after the runtime's
     expect(out).toContain(`dir=${quotedPrefix}"$SLURM_JOB_ID"\n`);
     expect(out).toContain(`dir=${quotedPrefix}'<runtime-job-id>'\n`);
-    expect(out).toMatch(/\/bin\/slurm-oci sandbox serve --host 0\.0\.0\.0 --port 8000 --image localhost\/busybox \\\n {2}--max-parallel 2 --cpus-per-worker 1 \\\n {2}--memory-per-worker 256M --coordination-dir "\$dir" &/);
+    expect(out).toMatch(/\/bin\/slurm-oci sandbox serve --host "\$\{addr:-0\.0\.0\.0\}" --port 8000 --image localhost\/busybox \\\n {2}--max-parallel 2 --cpus-per-worker 1 \\\n {2}--memory-per-worker 256M --coordination-dir "\$dir" &/);
     expect(out).toContain("export TRAINING_COMMAND='node train.js'\n");
     expect(out).toContain('timeout=120\n');
     const pattern = `${jobsDir.replace('%', '%%')}/${stamp}_`;
