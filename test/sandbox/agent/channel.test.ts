@@ -75,6 +75,9 @@ describe('agent channel', () => {
   });
 
   test('a channel file replaced by a symlink is refused, not followed', async () => {
+    // the agent stands for the sandbox here, on the host: stop it first, so only the server's side is tested
+    agent.kill('SIGKILL');
+    await agent;
     const target = path.join(dir, 'outside');
     fs.writeFileSync(target, 'secret');
     fs.rmSync(path.join(dir, 'res'));
