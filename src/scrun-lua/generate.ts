@@ -4,6 +4,8 @@ import { scrunLuaOptions } from '../generated/validators.cjs';
 import { assertValid } from '../schema/validate.js';
 import { render } from '../util/template.js';
 import { rootlessSteps, stepEnabled, type RootlessOptions } from '../bundle/rootless-steps.js';
+import { atLeast } from '../oci-conf/keys.js';
+import { targetVersion } from '../oci-conf/lint.js';
 
 // The generator's options; schemas/scrun-lua-options.schema.json holds the defaults.
 export type ScrunLuaOptions = {
@@ -12,6 +14,7 @@ export type ScrunLuaOptions = {
   scratchDir: string;
   stageOut: string[];
   steps: RootlessOptions;
+  slurmVersion?: string;
 };
 
 // Fills in defaults and checks the options (one error naming every bad one).
@@ -28,6 +31,9 @@ export const luaString = (text: string): string =>
 // The scrun.lua text for OPTIONS (partial: defaults are filled in).
 export function generateScrunLua(partial: object = {}, version = 'dev'): string {
   const options = resolveScrunLuaOptions(partial);
+  // no version: the bundled codec, right on every release; 26.05 added slurm.from_json/to_json
+  const slurmVersion = options.slurmVersion === undefined ? undefined : targetVersion(options.slurmVersion);
+  const slurmJson = slurmVersion !== undefined && atLeast(slurmVersion, '26.05');
   const steps = rootlessSteps
     .filter((step) => stepEnabled(options.steps, step.name))
     .map((step) => ({ ...step, code: render(`lua/steps/${step.name}.lua.hbs`, {}).trimEnd() }));
@@ -35,7 +41,9 @@ export function generateScrunLua(partial: object = {}, version = 'dev'): string 
     ...options,
     version,
     steps,
-    jsonCodec: render('lua/json.lua.hbs', {}),
+    slurmVersion,
+    slurmJson,
+    jsonCodec: slurmJson ? '' : render('lua/json.lua.hbs', {}),
     lit: {
       staging: luaString(options.staging),
       copyTool: luaString(options.copyTool),

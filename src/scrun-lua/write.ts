@@ -12,6 +12,7 @@ export type Flags = {
   stageOut: string[];
   skip: string[];
   bindMounts?: string;
+  slurmVersion?: string;
   output?: string;
   force?: boolean;
 };
@@ -25,6 +26,7 @@ export function writeScrunLua(flags: Flags): void {
       scratchDir: flags.scratchDir,
       stageOut: flags.stageOut,
       steps: optionsFromFlags(flags.skip, flags.bindMounts),
+      ...(flags.slurmVersion === undefined ? {} : { slurmVersion: flags.slurmVersion }),
     },
     packageVersion(),
   );

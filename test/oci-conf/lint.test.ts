@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, jest, test } from '@jest/globals';
 import { runCli } from '../../src/cli.js';
+import { keysFor } from '../../src/oci-conf/keys.js';
 import { accepted, lintOciConf } from '../../src/oci-conf/lint.js';
 
 const dir = path.resolve('test/fixtures/oci-conf/lint');
@@ -37,6 +38,8 @@ export const RULES: Expect[] = [
   { file: 'err-ignore-without-run.conf', severity: 'error', line: 2, key: 'IgnoreFileConfigJson', message: /without RunTimeRun: every --container step fails/ },
   { file: 'warn-kill-sig-prefix.conf', severity: 'warning', line: 4, key: 'RunTimeKill', message: /dash .* rejects SIG-prefixed names/ },
   { file: 'warn-repeated-key.conf', severity: 'warning', line: 6, key: 'RunTimeQuery', message: /set again \(first on line 2\)/ },
+  { file: 'warn-container-path-per-task.conf', version: '25.05', severity: 'warning', line: 2, key: 'ContainerPath', message: /since Slurm 25.05 ContainerPath is the parent directory/ },
+  { file: 'warn-container-path-shared.conf', version: '24.11', severity: 'warning', line: 2, key: 'ContainerPath', message: /before Slurm 25.05 .* tasks of a step share one directory/ },
 ];
 
 describe('lint rules, one fixture each', () => {
@@ -107,16 +110,20 @@ describe('noise', () => {
   });
 });
 
-describe('Slurm 25.05: ContainerPath is the parent directory', () => {
-  const base = 'RunTimeRun="crun run --bundle %b x.%t"\nRunTimeKill="crun kill x"\nRunTimeDelete="crun delete x"\n';
-  test('a per-task ContainerPath is right for 24.11 and nests twice on 25.05+', () => {
-    const perTask = `${base}ContainerPath="/spool/oci-job%j-%s/task-%t"\n`;
-    expect(lintOciConf(perTask, { slurmVersion: '24.11' }).filter((f) => f.key === 'ContainerPath')).toEqual([]);
-    expect(lintOciConf(perTask, { slurmVersion: '25.05' })).toContainEqual(expect.objectContaining({ key: 'ContainerPath', severity: 'warning', message: expect.stringMatching(/parent directory/) }));
+describe('Slurm 24.11 to 26.05 (src/common/oci_config.c, container.c at each release tag)', () => {
+  test('%Z (the job working directory) is refused before 26.05 and accepted from 26.05', () => {
+    for (const version of ['24.11', '25.05', '25.11']) expect(accepted(lintOciConf(read('err-pattern-too-new.conf'), { slurmVersion: version }))).toBe(false);
+    expect(lintOciConf(read('err-pattern-too-new.conf'), { slurmVersion: '26.05' }).filter((f) => /%Z/.test(f.message))).toEqual([]);
+    expect(accepted(lintOciConf(read('err-pattern-too-new.conf'), { slurmVersion: '26.05' }))).toBe(true);
   });
-  test('a parent ContainerPath is right for 25.05+ and shared by all tasks before', () => {
-    const parent = `${base}ContainerPath="/spool"\n`;
-    expect(lintOciConf(parent, { slurmVersion: '26.05' }).filter((f) => f.key === 'ContainerPath')).toEqual([]);
-    expect(lintOciConf(parent, { slurmVersion: '24.11' })).toContainEqual(expect.objectContaining({ key: 'ContainerPath', message: expect.stringMatching(/share one directory/) }));
+  test('no oci.conf key is new after 24.11: the same twenty keys through 26.05', () => {
+    expect(keysFor('26.05').map((k) => k.name)).toEqual(keysFor('24.11').map((k) => k.name));
+    expect(keysFor('24.11')).toHaveLength(20);
+  });
+  test('the two ContainerPath fixtures are each right for the other side of 25.05', () => {
+    const containerPath = (file: string, version: string) => lintOciConf(read(file), { slurmVersion: version }).filter((f) => f.key === 'ContainerPath');
+    expect(containerPath('warn-container-path-per-task.conf', '24.11')).toEqual([]);
+    expect(containerPath('warn-container-path-shared.conf', '26.05')).toEqual([]);
   });
 });
+

@@ -20,10 +20,10 @@ describe('generateScrunLua', () => {
     expect(lua.trimEnd().endsWith('return slurm.SUCCESS')).toBe(true);
   });
 
-  test('needs no Lua module and uses slurm.from_json/to_json when Slurm has them', () => {
+  test('needs no Lua module: without --slurm-version it bundles its JSON codec, right on every release', () => {
     expect(lua).not.toMatch(/require/);
-    expect(lua).toContain('local decode = slurm.from_json or json.decode');
-    expect(lua).toContain('local encode = slurm.to_json or json.encode');
+    expect(lua).toContain('local decode, encode = json.decode, json.encode');
+    expect(lua).not.toMatch(/slurm\.(from|to)_json\(/);
   });
 
   test('only run() reaches the shell, and it quotes every word', () => {
@@ -71,6 +71,30 @@ test('luaString escapes quotes, backslashes, control and non-ASCII bytes in deci
   expect(luaString('a"b\\c\nd\u00e9')).toBe('"a\\034b\\092c\\010d\\195\\169"');
 });
 
+describe('by Slurm version', () => {
+  // the bundled codec's own names, none of which the 26.05 script may carry
+  const codec = /local json = |json\.(decode|encode|null|ARRAY)|json_(value|encode|string)/;
+
+  test('26.05 and later: no bundled codec, Slurm\'s slurm.from_json/to_json instead', () => {
+    const text = generateScrunLua({ slurmVersion: '26.05' });
+    expect(text).not.toMatch(codec);
+    expect(text).toContain('return slurm.from_json(text)');
+    expect(text).toContain('return slurm.to_json(without_empty(value))');
+    expect(text).toMatch(/^-- For Slurm 26\.05: JSON through Slurm's own/m);
+  });
+
+  test.each(['24.11', '25.05', '25.11'])('%s keeps the bundled codec and never calls slurm.*_json', (slurmVersion) => {
+    const text = generateScrunLua({ slurmVersion });
+    expect(text).toMatch(codec);
+    expect(text).not.toMatch(/slurm\.(from|to)_json\(/);
+    expect(text).toContain(`(generated for ${slurmVersion})`);
+  });
+
+  test('an unknown release is one usage error naming the known ones', () => {
+    expect(() => generateScrunLua({ slurmVersion: '19.05' })).toThrow(/unknown Slurm version: 19.05/);
+  });
+});
+
 // Strings built to break quoting: both quotes, backslashes before digits, shell syntax, control
 // bytes and multi-byte characters.
 const hostile = fc.string({ unit: fc.constantFrom(...'"\'\\0123456789$`;&|(){}[]<>*?!#~ \t\n\r\x01\x7fé€😀aZ/.'.split('')), maxLength: 30 });
@@ -98,6 +122,54 @@ describe.each(LUAS)('under $lua', ({ lua, installed }) => {
       }),
       { numRuns: 25 },
     );
+  });
+
+  // Slurm's own from_json/to_json cannot run here: the stand-in fakes them (STAND_IN_SLURM_JSON) by the
+  // rules of src/lua/slurm_lua.c, and the 26.05 script must write what the bundled codec writes.
+  const standIn = path.resolve('test/fixtures/scrun-lua/stand-in.lua');
+  const stageIn = (options: object, env: Record<string, string> = {}) => {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'scrun-lua-json-'));
+    try {
+      const bundle = path.join(tmp, 'bundle');
+      fs.mkdirSync(path.join(bundle, 'rootfs'), { recursive: true });
+      const config = { ociVersion: '1.0.0', root: { path: 'rootfs' }, annotations: {}, hostname: null, process: { args: ['true'], env: [], user: { uid: 0, gid: 0 } }, linux: { namespaces: [{ type: 'mount' }], sysctl: {} } };
+      fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(config));
+      const file = path.join(tmp, 'scrun.lua');
+      fs.writeFileSync(file, generateScrunLua({ staging: 'none', scratchDir: path.join(tmp, 'scratch'), ...options }));
+      const r = spawnSync(lua, [standIn, file, 'c1', bundle, '1000', '1000'], { encoding: 'utf8', env: { ...process.env, ...env } });
+      const line = (kind: string) => /^(\S+) (.*)$/.exec(r.stdout.split('\n').find((l) => l.startsWith(`${kind} `)) ?? '')?.[2];
+      const json = line('CONFIG');
+      return { in: Number(line('IN')), config: json === undefined ? undefined : JSON.parse(json.replaceAll('\\n', '\n')), logs: r.stdout };
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  };
+  const slurmJson = { STAND_IN_SLURM_JSON: path.resolve('lua/json.lua.hbs') };
+
+  luaIt('a 26.05 script on Slurm 26.05 (stand-in): the bundled codec\'s config.json, empty objects left out', () => {
+    const bundled = stageIn({});
+    const slurm = stageIn({ slurmVersion: '26.05' }, slurmJson);
+    if (lua === 'lua5.1') {
+      // Slurm on Lua 5.1 has no integers: its to_json would write uid 1000 as 1000.0
+      expect(slurm.in).toBe(-1);
+      expect(slurm.logs).toMatch(/slurm\.to_json under Lua 5\.1 writes every number as a float/);
+      return;
+    }
+    expect(bundled.in).toBe(0);
+    expect(slurm.in).toBe(0);
+    expect(bundled.config).toMatchObject({ annotations: {}, linux: { sysctl: {}, uidMappings: [{ containerID: 0, hostID: 1000, size: 1 }] } });
+    // what Slurm's codec cannot keep: null members (nil in Lua) and empty {} and [] members
+    const { annotations, hostname, ...rest } = bundled.config;
+    delete rest.linux.sysctl;
+    delete rest.process.env;
+    const root = (c: { root: { path: string } }) => ({ ...c, root: { path: path.basename(c.root.path) } });
+    expect(root(slurm.config)).toEqual(root(rest));
+  });
+
+  luaIt('a 26.05 script on a Slurm without slurm.from_json says to regenerate it', () => {
+    const r = stageIn({ slurmVersion: '26.05' });
+    expect(r.in).toBe(-1);
+    expect(r.logs).toMatch(/uses slurm\.from_json \(Slurm 26\.05\+\), which this Slurm lacks: regenerate it/);
   });
 
   luaIt("the script's sh() keeps hostile scratch paths one word: the directory is made as named, nothing runs", () => {

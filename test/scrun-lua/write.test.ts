@@ -20,3 +20,12 @@ test('writes scrun.lua 0644 with the flags applied', () => {
   expect(text).not.toMatch(/^-- dropRlimits:/m);
   expect(text).toMatch(/^-- dropPrestartHooks:/m);
 });
+
+test('--slurm-version 26.05 writes a script on Slurm\'s own JSON functions; 24.11 bundles the codec', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scrun-lua-'));
+  const flags = { staging: 'copy', copyTool: 'cp', scratchDir: '/tmp/s-%U', stageOut: [], skip: [] };
+  writeScrunLua({ ...flags, slurmVersion: '26.05', output: path.join(dir, 'new.lua') });
+  writeScrunLua({ ...flags, slurmVersion: '24.11', output: path.join(dir, 'old.lua') });
+  expect(fs.readFileSync(path.join(dir, 'new.lua'), 'utf8')).not.toContain('local json = ');
+  expect(fs.readFileSync(path.join(dir, 'old.lua'), 'utf8')).toContain('local json = ');
+});
