@@ -163,8 +163,12 @@ scontrol reconfigure`);
       }
     }
     // every run that came back ran inside busybox as a job; scrun itself sometimes hangs (about 1
-    // in 4 to 1 in 10 here, as with the man page's script: README), which the timeout ends
-    for (const o of outcomes) expect(o).toMatch(/^rc=0\ninside-busybox\njob=\d+\n|^rc=(124|137)\n/);
+    // in 4 to 1 in 10 here, as with the man page's script: README), which the timeout ends, and on a
+    // starved CPU its anchor dies of its own alarm (SIGALRM) before the job starts: bare scrun's
+    // faults both (slurm-oci-runtime's scrun backend retries the second), never a wrong run
+    for (const o of outcomes) {
+      expect(o).toMatch(/^rc=0\ninside-busybox\njob=\d+\n|^rc=(124|137)\n|^rc=126\n.*_wait_create_pid: anchor \d+ killed by signal 14\n/);
+    }
     expect(stuck.length).toBeLessThanOrEqual(10);
     // runs that finished leave nothing; a killed anchor never gets to stage-out
     const left = await tbUserSh(`sleep 2; ls -A ${scratch}`);
