@@ -1,6 +1,6 @@
 // The HTTP API of `slurm-oci sandbox serve` (Fastify): health, the simple sandbox API
 // (routes/simple.ts) and the OpenHands remote-runtime API (routes/openhands.ts, routes/build.ts).
-// Every route but /health needs the API key (a sandbox's own session key serves its /sandboxes/ID
+// Every route but /health and /metrics needs the API key (a sandbox's own session key serves its /sandboxes/ID
 // routes). Only JSON bodies are parsed, up to --max-body-bytes, except an upload on its own route
 // and a build's multipart body: any other content type is a 415 before its body is read.
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -8,6 +8,7 @@ import type { DestinationStream } from 'pino';
 import { keyMatches } from './auth.js';
 import type { Builds } from './builds.js';
 import { ApiError } from './errors.js';
+import { metricsRoutes, type Metrics } from './metrics.js';
 import { buildRoutes } from './routes/build.js';
 import { openhandsRoutes, type OpenhandsOptions } from './routes/openhands.js';
 import { simpleRoutes } from './routes/simple.js';
@@ -24,6 +25,8 @@ export type ServerOptions = OpenhandsOptions & {
   logLevel?: string;
   // Where log lines go (default stdout); tests pass a stream to read them.
   logStream?: DestinationStream;
+  // Served on GET /metrics and fed by every answer.
+  metrics?: Metrics;
 };
 
 // Longest error message sent back (a huge image name or path must not come back whole).
@@ -45,7 +48,7 @@ export function buildServer(o: ServerOptions): FastifyInstance {
   // The server key, or a sandbox's own session key on that sandbox's routes (OpenHands' X-Session-API-Key).
   app.addHook('onRequest', async (request) => {
     const route = request.routeOptions.url;
-    if (route === '/health') return;
+    if (route === '/health' || (route === '/metrics' && o.metrics)) return;
     if (keyMatches(request.headers['x-api-key'], o.apiKey)) return;
     const id = (request.params as { id?: string } | undefined)?.id;
     const own = id && route?.startsWith('/sandboxes/:id') ? sandboxes.find(id) : undefined;
@@ -68,6 +71,7 @@ export function buildServer(o: ServerOptions): FastifyInstance {
   });
 
   app.get('/health', async () => ({ status: 'ok' }));
+  if (o.metrics) metricsRoutes(app, o.metrics);
   simpleRoutes(app, sandboxes, o);
   openhandsRoutes(app, sandboxes, o);
   buildRoutes(app, o.builds, o);
