@@ -186,6 +186,8 @@ describe('a sandbox pool over three nodes', () => {
   }, 300_000);
 
   test('training uses the pool and ends; then nothing is left: no container, no job, no server', async () => {
+    // every slot of n1 and n3 is taken: free two, so training's sandbox has room
+    for (const s of started.slice(6)) expect((await front('DELETE', `/sandboxes/${s.id}`)).status).toBe(204);
     expect((await alice('touch ~/pool-go')).exitCode).toBe(0);
     for (let i = 0; i < 120 && (await alice(`squeue -h -j ${runtimeJob},${trainingJob}`)).stdout.trim(); i++) await sleep(2000);
     expect((await alice(`squeue -h`)).stdout.trim()).toBe('');
