@@ -26,7 +26,8 @@ export type FrontOptions = {
 };
 
 // What the front remembers of a sandbox it started.
-type Owned = { worker: Worker; sessionKey?: string; sessionId?: string };
+// ENDED: a client stopped it through the front (it is not lost if its worker dies later).
+type Owned = { worker: Worker; sessionKey?: string; sessionId?: string; ended?: boolean };
 
 // Sandboxes remembered; the oldest are forgotten beyond this, so a long run's memory stays flat.
 const KEEP = 100_000;
@@ -58,7 +59,7 @@ export class Front {
   census(): Census {
     const sandboxes = this.workers.flatMap((w) => (w.up ? countStates(w.node, w.figures.states) : []));
     for (const w of this.workers.filter((x) => !x.up)) {
-      const lost = [...this.owners.values()].filter((s) => s.worker === w).length;
+      const lost = [...this.owners.values()].filter((s) => s.worker === w && !s.ended).length;
       if (lost) sandboxes.push({ node: w.node, state: 'failed', count: lost });
     }
     return {
@@ -236,9 +237,9 @@ export function buildFront(front: Front): FastifyInstance {
   const lostRuntime = (id: string, s: Owned) => ({
     runtime_id: id,
     session_id: s.sessionId ?? id,
-    status: 'failed',
-    pod_status: 'failed',
-    reason: lostReason(s.worker),
+    status: s.ended ? 'stopped' : 'failed',
+    pod_status: s.ended ? 'stopped' : 'failed',
+    reason: s.ended ? 'stopped by a client' : lostReason(s.worker),
     node: s.worker.node,
     restart_count: 0,
     restart_reasons: [] as string[],
@@ -266,7 +267,9 @@ export function buildFront(front: Front): FastifyInstance {
         if (verb === 'stop') return { status: 'success' }; // gone with its worker
         throw new ApiError(409, `sandbox ${id} is failed: ${lostReason(s.worker)}; start a new sandbox`);
       }
-      return relay(reply, await call(s.worker, request, request.url, CALL_TIMEOUT_MS * 5));
+      const r = await call(s.worker, request, request.url, CALL_TIMEOUT_MS * 5);
+      if (r.ok && verb === 'stop' && !request.url.includes('remove=false')) s.ended = true;
+      return relay(reply, r);
     });
   }
 
@@ -336,12 +339,15 @@ export function buildFront(front: Front): FastifyInstance {
   const perSandbox = async (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
     const s = front.owner(request.params.id);
     if (!s.worker.up) {
-      const reason = lostReason(s.worker);
-      if (request.method === 'GET' && request.routeOptions.url === '/sandboxes/:id') return { id: request.params.id, status: 'failed', reason, node: s.worker.node };
+      const reason = s.ended ? 'stopped by a client' : lostReason(s.worker);
+      const status = s.ended ? 'stopped' : 'failed';
+      if (request.method === 'GET' && request.routeOptions.url === '/sandboxes/:id') return { id: request.params.id, status, reason, node: s.worker.node };
       if (request.method === 'DELETE') return reply.code(204).send();
-      throw new ApiError(409, `sandbox ${request.params.id} is failed (${reason}); start a new sandbox`);
+      throw new ApiError(409, `sandbox ${request.params.id} is ${status} (${reason}); start a new sandbox`);
     }
-    return relay(reply, await call(s.worker, request, request.url));
+    const r = await call(s.worker, request, request.url);
+    if (r.ok && request.method === 'DELETE') s.ended = true;
+    return relay(reply, r);
   };
   app.get('/sandboxes/:id', perSandbox);
   app.delete('/sandboxes/:id', perSandbox);
