@@ -4,9 +4,9 @@
 // that owns the sandbox; /list, /sandboxes, /runtime/ID and /sessions/SID answer for all workers.
 // A worker that dies takes only its own sandboxes with it: they report failed, starts go elsewhere.
 import { Readable } from 'node:stream';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DestinationStream } from 'pino';
-import { keyMatches } from '../auth.js';
+import { baseApp } from '../base-app.js';
 import { ApiError } from '../errors.js';
 import { countStates, Metrics, metricsRoutes, type Census } from '../metrics.js';
 import { place } from './placement.js';
@@ -31,7 +31,6 @@ type Owned = { worker: Worker; sessionKey?: string; sessionId?: string; ended?: 
 
 // Sandboxes remembered; the oldest are forgotten beyond this, so a long run's memory stays flat.
 const KEEP = 100_000;
-const MAX_MESSAGE = 2000;
 // A start may take minutes (queue wait, image pull, /alive): no timeout of the front's own.
 const CALL_TIMEOUT_MS = 60_000;
 
@@ -130,41 +129,18 @@ const lostReason = (w: Worker) => `its worker on ${w.node} died (${w.reason})`;
 // Builds the front's HTTP server (not yet listening).
 export function buildFront(front: Front): FastifyInstance {
   const { o } = front;
-  const app = Fastify({
+  const app = baseApp({
     bodyLimit: o.maxBodyBytes,
-    forceCloseConnections: true,
-    logger: {
-      level: o.logLevel ?? 'info',
-      redact: ['req.headers["x-api-key"]', 'req.headers["x-session-api-key"]'],
-      ...(o.logStream ? { stream: o.logStream } : {}),
-    },
+    apiKey: o.apiKey,
+    open: ['/health', '/metrics'],
+    sessionKey: (id) => front.owners.get(id)?.sessionKey,
+    ...(o.logLevel ? { logLevel: o.logLevel } : {}),
+    ...(o.logStream ? { logStream: o.logStream } : {}),
   });
   // Every body is passed on as bytes; the front reads JSON only where it must (image, runtime_id).
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
 
-  app.addHook('onRequest', async (request) => {
-    const route = request.routeOptions.url;
-    if (route === '/health' || route === '/metrics') return;
-    if (keyMatches(request.headers['x-api-key'], o.apiKey)) return;
-    const id = (request.params as { id?: string } | undefined)?.id;
-    const own = id && route?.startsWith('/sandboxes/:id') ? front.owners.get(id) : undefined;
-    if (own?.sessionKey && keyMatches(request.headers['x-session-api-key'], own.sessionKey)) return;
-    const sent = request.headers['x-api-key'] === undefined ? 'no key' : 'a wrong key';
-    request.log.warn({ method: request.method, url: request.url.slice(0, 200), ip: request.ip }, `rejected a request with ${sent}`);
-    throw new ApiError(401, 'missing or wrong API key: send it in the X-API-Key header');
-  });
-  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
-    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
-    if (status >= 500) request.log.error({ err: error }, 'request failed');
-    void reply
-      .code(status)
-      .headers(error instanceof ApiError ? error.headers : {})
-      .send({ error: error.message.slice(0, MAX_MESSAGE) });
-  });
-  app.setNotFoundHandler((request, reply) => {
-    void reply.code(404).send({ error: `no route ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}` });
-  });
   // Measured like a worker (same hook), counted per worker in the census.
   metricsRoutes(app, front.metrics);
 
