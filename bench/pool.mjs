@@ -9,8 +9,9 @@
 // 3*M slots, then a pool: a worker on each of n1..n3 with M slots and `sandbox front` on n1. On each:
 //   - starts/s: 3*M POST /sandboxes at once, from the first request to the last answer;
 //   - exec p50/p90: EXECS POST /sandboxes/ID/exec `true`, 4 at a time, spread over the sandboxes;
-//   - front throughput: GET /sandboxes/ID for 3 s, 16 at a time, through the front against the same
-//     call straight to a worker (the front's cost per proxied request).
+//     in the pool also straight to n1's worker for n1's sandboxes (the front's hop alone);
+//   - front throughput: GET /registry_prefix (proxied, no Podman behind it) for 3 s, 16 at a time,
+//     through the front against the same call straight to a worker.
 // The testbed's nodes share this machine's cores, so the pool cannot be faster here than one node:
 // the figures show what the front costs; capacity comes from real nodes (README's capacity model).
 // Options (environment): BENCH_SLOTS (M, default 4), BENCH_EXECS (default 60), BENCH_ROUNDS (default 1).
@@ -58,25 +59,32 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // Waits for DIR's ready flag; returns the URL and key there.
 async function announced(dir, child) {
-  for (let i = 0; i < 600 && !fs.existsSync(path.join(dir, 'runtime_ready.flag')); i++) {
+  for (let i = 0; !fs.existsSync(path.join(dir, 'runtime_ready.flag')); i++) {
     if (child.exitCode !== null) throw new Error(`a server ended before it was ready (status ${child.exitCode})`);
+    if (i > 1500) throw new Error(`no ready flag in ${dir} after 300 s`);
     await sleep(200);
   }
   const read = (f) => fs.readFileSync(path.join(dir, f), 'utf8').trim();
   return { url: read('runtime_url.txt'), key: read('runtime_api_key.txt') };
 }
 
-// Starts one setup through Slurm; returns its URL and key, a worker's, and how to stop it.
+// Starts one setup through Slurm; returns its URL and key, a worker's, and how to stop it: by
+// training_complete.flag, so the servers remove their containers (srun kills a step it is told to end).
 async function start(kind, dir) {
   const children = [];
+  // --mem: without it a job takes the node's whole memory, and the next one waits
   const run = (args) => {
-    const c = spawn('srun', args, { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    const c = spawn('srun', ['--mem=1000M', ...args], { env, stdio: ['ignore', 'inherit', 'inherit'] });
     children.push(c);
     return c;
   };
   const stop = async () => {
-    for (const c of children) c.kill('SIGTERM');
-    await Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+    fs.mkdirSync(kind === 'one node' ? dir : `${dir}/front`, { recursive: true });
+    fs.writeFileSync(path.join(kind === 'one node' ? dir : `${dir}/front`, 'training_complete.flag'), 'bench done\n');
+    const ended = Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+    const timer = setTimeout(() => children.forEach((c) => c.kill('SIGTERM')), 60_000);
+    await ended;
+    clearTimeout(timer);
   };
   try {
     if (kind === 'one node') {
@@ -126,14 +134,14 @@ async function limited(tasks, concurrency) {
   return times;
 }
 
-// Requests per second of GET /sandboxes/ID on SERVER, 16 at a time for 3 s.
-async function throughput(server, id) {
+// Requests per second of GET /registry_prefix on SERVER, 16 at a time for 3 s.
+async function throughput(server) {
   let done = 0;
   const until = performance.now() + 3000;
   await Promise.all(
     Array.from({ length: 16 }, async () => {
       while (performance.now() < until) {
-        await call(server, 'GET', `/sandboxes/${id}`);
+        await call(server, 'GET', '/registry_prefix');
         done++;
       }
     }),
@@ -154,11 +162,13 @@ async function measure(kind) {
     const nodes = [...new Set(made.map((m) => m.node ?? 'n1'))].sort().join(',');
     progress(`${kind}: ${n} sandboxes on ${nodes} at ${startsPerS.toFixed(2)}/s; ${execs} execs`);
     const times = await limited(Array.from({ length: execs }, (_, i) => () => call(s, 'POST', `/sandboxes/${made[i % n].id}/exec`, { command: ['true'] })), 4);
-    const own = made.find((m) => (m.node ?? 'n1') === 'n1');
-    const viaFront = await throughput(s, own.id);
-    const direct = kind === 'one node' ? viaFront : await throughput(s.worker, own.id);
+    const own = made.filter((m) => (m.node ?? 'n1') === 'n1');
+    const frontOwn = await limited(Array.from({ length: execs }, (_, i) => () => call(s, 'POST', `/sandboxes/${own[i % own.length].id}/exec`, { command: ['true'] })), 4);
+    const direct = await limited(Array.from({ length: execs }, (_, i) => () => call(s.worker, 'POST', `/sandboxes/${own[i % own.length].id}/exec`, { command: ['true'] })), 4);
+    const viaFront = await throughput(s);
+    const straight = await throughput(s.worker);
     await Promise.all(made.map((m) => call(s, 'DELETE', `/sandboxes/${m.id}`)));
-    return { kind, nodes, startsPerS, execP50: median(times), execP90: quantile(times, 0.9), viaFront, direct };
+    return { kind, nodes, startsPerS, execP50: median(times), execP90: quantile(times, 0.9), directP50: median(direct), frontOwnP50: median(frontOwn), viaFront, straight };
   } finally {
     await s.stop();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -175,4 +185,5 @@ console.log(`                    one node     pool of 3   ratio (pool / one node
 console.log(`starts/s            ${one('startsPerS').toFixed(2).padStart(8)}  ${three('startsPerS').toFixed(2).padStart(12)}   ${(three('startsPerS') / one('startsPerS')).toFixed(2)}`);
 console.log(`exec p50 (ms)       ${one('execP50').toFixed(1).padStart(8)}  ${three('execP50').toFixed(1).padStart(12)}   ${(three('execP50') / one('execP50')).toFixed(2)}`);
 console.log(`exec p90 (ms)       ${one('execP90').toFixed(1).padStart(8)}  ${three('execP90').toFixed(1).padStart(12)}   ${(three('execP90') / one('execP90')).toFixed(2)}`);
-console.log(`front: GET /sandboxes/ID ${three('viaFront').toFixed(0)} req/s through the front, ${three('direct').toFixed(0)} req/s straight to a worker (${(three('viaFront') / three('direct')).toFixed(2)})`);
+console.log(`pool, n1's sandboxes: exec p50 ${three('frontOwnP50').toFixed(1)} ms through the front, ${three('directP50').toFixed(1)} ms straight to the worker (the front's hop: ${(three('frontOwnP50') - three('directP50')).toFixed(1)} ms)`);
+console.log(`front throughput, GET /registry_prefix 16 at a time: ${three('viaFront').toFixed(0)} req/s through the front, ${three('straight').toFixed(0)} req/s straight to a worker (${(three('viaFront') / three('straight')).toFixed(2)})`);
