@@ -3,14 +3,13 @@
 // talks to the returned url, the worker node's own address. Management calls go to the worker
 // that owns the sandbox; /list, /sandboxes, /runtime/ID and /sessions/SID answer for all workers.
 // A worker that dies takes only its own sandboxes with it: they report failed, starts go elsewhere.
-import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { DestinationStream } from 'pino';
 import { baseApp } from '../base-app.js';
 import { ApiError } from '../errors.js';
 import { countStates, Metrics, metricsRoutes, type Census } from '../metrics.js';
 import { place } from './placement.js';
-import { connectionLost, describe, Worker, WorkerDied } from './workers.js';
+import { connectionLost, describe, Worker, WorkerDied, type Answer } from './workers.js';
 
 export type FrontOptions = {
   workers: Worker[];
@@ -84,7 +83,8 @@ export class Front {
         .map(async (w) => {
           try {
             const r = await w.call('GET', `/image_exists?image=${encodeURIComponent(image)}`, { timeoutMs: 10_000 });
-            if (r.ok) known.set(w.node, ((await r.json()) as { exists: boolean }).exists === true);
+            if (r.statusCode === 200) known.set(w.node, ((await r.body.json()) as { exists: boolean }).exists === true);
+            else await r.body.dump();
           } catch {
             // unknown: asked again at the next start; the poll decides whether the worker is dead
           }
@@ -146,7 +146,7 @@ export function buildFront(front: Front): FastifyInstance {
 
   // Calls WORKER; a broken connection marks it dead and answers 502 (the client retries the start
   // elsewhere); any other failure is the worker's answer or a 504.
-  const call = async (worker: Worker, request: FastifyRequest, path: string, timeoutMs?: number): Promise<Response> => {
+  const call = async (worker: Worker, request: FastifyRequest, path: string, timeoutMs?: number): Promise<Answer> => {
     const body = Buffer.isBuffer(request.body) ? request.body : undefined;
     const contentType = request.headers['content-type'];
     try {
@@ -158,19 +158,24 @@ export function buildFront(front: Front): FastifyInstance {
         request.log.error(`worker on ${worker.node} (${worker.url}) is gone: ${describe(error)}; its sandboxes are failed`);
         throw new ApiError(502, `the sandbox worker on ${worker.node} died (${describe(error)}); start a new sandbox`);
       }
-      if ((error as Error).name === 'TimeoutError') throw new ApiError(504, `the sandbox worker on ${worker.node} did not answer in ${timeoutMs! / 1000} s`);
+      if ((error as Error).name === 'TimeoutError' || (error as { code?: string }).code === 'UND_ERR_ABORTED') throw new ApiError(504, `the sandbox worker on ${worker.node} did not answer in ${timeoutMs! / 1000} s`);
       throw error;
     }
   };
   // Sends the worker's answer on as it came.
-  const relay = (reply: FastifyReply, r: Response) => {
-    void reply.code(r.status);
+  const relay = (reply: FastifyReply, r: Answer) => {
+    void reply.code(r.statusCode);
     for (const h of ['content-type', 'content-length', 'retry-after']) {
-      const v = r.headers.get(h);
-      if (v) void reply.header(h, v);
+      const v = r.headers[h];
+      if (typeof v === 'string') void reply.header(h, v);
     }
-    return reply.send(r.body ? Readable.fromWeb(r.body as Parameters<typeof Readable.fromWeb>[0]) : undefined);
+    if (r.statusCode === 204 || r.statusCode === 304) {
+      r.body.resume();
+      return reply.send();
+    }
+    return reply.send(r.body);
   };
+  const ok = (r: Answer) => r.statusCode >= 200 && r.statusCode < 300;
   const json = (request: FastifyRequest): Record<string, unknown> => {
     if (!Buffer.isBuffer(request.body) || request.body.length === 0) return {};
     try {
@@ -180,7 +185,7 @@ export function buildFront(front: Front): FastifyInstance {
       return {}; // the worker answers the 400
     }
   };
-  const readJson = async (r: Response) => (await r.json()) as Record<string, unknown>;
+  const readJson = async (r: Answer) => (await r.body.json()) as Record<string, unknown>;
 
   // A start: placed, passed on, remembered. The answer names the node.
   const start = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -188,13 +193,13 @@ export function buildFront(front: Front): FastifyInstance {
     const image = typeof body.image === 'string' && body.image ? body.image : undefined;
     const worker = await front.choose(image);
     worker.inflight += 1;
-    let r: Response;
+    let r: Answer;
     try {
       r = await call(worker, request, request.url);
     } finally {
       worker.inflight -= 1;
     }
-    if (!r.ok) return relay(reply, r);
+    if (!ok(r)) return relay(reply, r);
     const answer = await readJson(r);
     const id = String(answer.runtime_id ?? answer.id);
     front.remember(
@@ -207,7 +212,7 @@ export function buildFront(front: Front): FastifyInstance {
       image,
     );
     request.log.info(`sandbox ${id} started on ${worker.node}`);
-    return reply.code(r.status).send({ ...answer, node: worker.node });
+    return reply.code(r.statusCode).send({ ...answer, node: worker.node });
   };
   // A sandbox lost with its worker, as /runtime/ID shows it.
   const lostRuntime = (id: string, s: Owned) => ({
@@ -244,7 +249,7 @@ export function buildFront(front: Front): FastifyInstance {
         throw new ApiError(409, `sandbox ${id} is failed: ${lostReason(s.worker)}; start a new sandbox`);
       }
       const r = await call(s.worker, request, request.url, CALL_TIMEOUT_MS * 5);
-      if (r.ok && verb === 'stop' && !request.url.includes('remove=false')) s.ended = true;
+      if (ok(r) && verb === 'stop' && !request.url.includes('remove=false')) s.ended = true;
       return relay(reply, r);
     });
   }
@@ -254,7 +259,7 @@ export function buildFront(front: Front): FastifyInstance {
     if (!s) return { runtime_id: request.params.id, pod_status: 'not found' };
     if (!s.worker.up) return lostRuntime(request.params.id, s);
     const r = await call(s.worker, request, request.url, CALL_TIMEOUT_MS);
-    return r.ok ? { ...(await readJson(r)), node: s.worker.node } : relay(reply, r);
+    return ok(r) ? { ...(await readJson(r)), node: s.worker.node } : relay(reply, r);
   });
 
   app.get<{ Params: { sid: string } }>('/sessions/:sid', async (request, reply) => {
@@ -263,7 +268,7 @@ export function buildFront(front: Front): FastifyInstance {
     if (!id || !s) throw new ApiError(404, `no sandbox for session ${request.params.sid}`);
     if (!s.worker.up) return { ...lostRuntime(id, s), status: 'stopped' };
     const r = await call(s.worker, request, request.url, CALL_TIMEOUT_MS);
-    return r.ok ? { ...(await readJson(r)), node: s.worker.node } : relay(reply, r);
+    return ok(r) ? { ...(await readJson(r)), node: s.worker.node } : relay(reply, r);
   });
 
   // Asks every live worker for PATH; answers of workers that fail meanwhile are left out.
@@ -273,7 +278,9 @@ export function buildFront(front: Front): FastifyInstance {
         front.live.map(async (w) => {
           try {
             const r = await call(w, request, path, CALL_TIMEOUT_MS);
-            return r.ok ? { worker: w, body: await readJson(r) } : undefined;
+            if (ok(r)) return { worker: w, body: await readJson(r) };
+            await r.body.dump();
+            return undefined;
           } catch {
             return undefined;
           }
@@ -322,7 +329,7 @@ export function buildFront(front: Front): FastifyInstance {
       throw new ApiError(409, `sandbox ${request.params.id} is ${status} (${reason}); start a new sandbox`);
     }
     const r = await call(s.worker, request, request.url);
-    if (r.ok && request.method === 'DELETE') s.ended = true;
+    if (ok(r) && request.method === 'DELETE') s.ended = true;
     return relay(reply, r);
   };
   app.get('/sandboxes/:id', perSandbox);

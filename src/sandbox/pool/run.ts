@@ -147,6 +147,7 @@ export async function runFront(o: FrontRunOptions): Promise<void> {
     }
   }
   await app.close().catch((error: Error) => log.error({ err: error }, 'closing the HTTP server failed'));
+  await Promise.all(workers.map((w) => w.close()));
   process.off('SIGTERM', onSignal);
   process.off('SIGINT', onSignal);
   log.info('stopped');

@@ -1,3 +1,5 @@
+import { Agent, request, type Dispatcher } from 'undici';
+
 // One `sandbox serve` worker as a pool front sees it: its URL and key, its last known slots and
 // sandboxes (polled), the starts the front has sent it, and whether it is still alive. Death is
 // final: a worker that stopped answering has lost its sandboxes, and one that comes back later
@@ -6,14 +8,15 @@
 // A worker's figures from its last answer to GET /sandboxes.
 export type Figures = { size: number; used: number; waiting: number; states: string[]; containers: string[] };
 
-// Errors fetch throws when nothing listens or the connection broke (not when a request is slow).
+// Errors undici throws when nothing listens or the connection broke (not when a request is slow).
 const GONE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 
-// Whether ERROR (from fetch) says the worker is not there (any more).
-export const connectionLost = (error: unknown): boolean => {
-  const cause = (error as { cause?: { code?: string } }).cause;
-  return GONE.has(cause?.code ?? '') || /other side closed|socket/i.test(String((cause as Error | undefined)?.message ?? ''));
-};
+// Whether ERROR says the worker is not there (any more).
+export const connectionLost = (error: unknown): boolean => GONE.has((error as { code?: string }).code ?? '');
+
+// A worker's answer: status, headers and the body as a stream (read it, relay it, or dump it).
+export type Answer = Dispatcher.ResponseData;
+
 
 // How a worker fails: the front reports it, in words, for each of its sandboxes.
 export class WorkerDied extends Error {}
@@ -23,6 +26,8 @@ export class Worker {
   // Starts sent and not answered yet.
   inflight = 0;
   up = true;
+  // Keep-alive connections to it, many at once (a start can hold one for minutes).
+  private readonly agent = new Agent({ connections: 256, keepAliveTimeout: 30_000 });
   reason?: string;
   private misses = 0;
 
@@ -37,15 +42,16 @@ export class Worker {
     return this.figures.size - this.figures.used - this.figures.waiting - this.inflight;
   }
 
-  // One request to the worker with its key; BODY is sent as is with CONTENTTYPE.
-  async call(method: string, path: string, o: { body?: Buffer; contentType?: string; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<Response> {
+  // One request to the worker with its key; BODY is sent as is with CONTENTTYPE. undici's request
+  // rather than fetch: no WHATWG streams in between, a third of fetch's cost per proxied call.
+  async call(method: string, path: string, o: { body?: Buffer; contentType?: string; timeoutMs?: number } = {}): Promise<Answer> {
     if (!this.up) throw new WorkerDied(`the worker on ${this.node} died (${this.reason})`);
-    const signals = [o.signal, o.timeoutMs ? AbortSignal.timeout(o.timeoutMs) : undefined].filter((s): s is AbortSignal => s !== undefined);
-    return fetch(`${this.url}${path}`, {
-      method,
+    return request(`${this.url}${path}`, {
+      dispatcher: this.agent,
+      method: method as Dispatcher.HttpMethod,
       headers: { 'x-api-key': this.key, ...(o.contentType ? { 'content-type': o.contentType } : {}) },
-      ...(o.body ? { body: new Uint8Array(o.body) } : {}),
-      ...(signals.length ? { signal: AbortSignal.any(signals) } : {}),
+      ...(o.body ? { body: o.body } : {}),
+      ...(o.timeoutMs ? { signal: AbortSignal.timeout(o.timeoutMs) } : {}),
     });
   }
 
@@ -55,8 +61,11 @@ export class Worker {
     if (!this.up) return false;
     try {
       const r = await this.call('GET', '/sandboxes', { timeoutMs });
-      if (!r.ok) throw new Error(`GET /sandboxes answered HTTP ${r.status}`);
-      const body = (await r.json()) as { sandboxes: { status: string; container: string }[]; slots: { size: number; used: number; waiting: number } };
+      if (r.statusCode !== 200) {
+        await r.body.dump();
+        throw new Error(`GET /sandboxes answered HTTP ${r.statusCode}`);
+      }
+      const body = (await r.body.json()) as { sandboxes: { status: string; container: string }[]; slots: { size: number; used: number; waiting: number } };
       this.figures = { ...body.slots, states: body.sandboxes.map((s) => s.status), containers: body.sandboxes.map((s) => s.container) };
       this.misses = 0;
       return false;
@@ -70,6 +79,11 @@ export class Worker {
     }
   }
 
+  // Closes its connections (the front is stopping).
+  async close(): Promise<void> {
+    await this.agent.close().catch(() => {});
+  }
+
   // Marks the worker dead (once).
   die(reason: string): void {
     if (!this.up) return;
@@ -78,8 +92,5 @@ export class Worker {
   }
 }
 
-// A fetch failure in words (fetch's own message is only "fetch failed").
-export const describe = (error: unknown): string => {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  return cause?.code ?? cause?.message ?? (error as Error).message;
-};
+// A failed call in words: the error code if there is one.
+export const describe = (error: unknown): string => (error as { code?: string }).code ?? (error as Error).message;

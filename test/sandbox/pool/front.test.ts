@@ -85,7 +85,10 @@ async function pool(slots: number[]) {
   });
   const app = buildFront(front);
   await app.listen({ host: '127.0.0.1', port: 0 });
-  cleanups.push(() => app.close());
+  cleanups.push(async () => {
+    await app.close();
+    await Promise.all(front.workers.map((w) => w.close()));
+  });
   await front.poll();
   const base = `http://127.0.0.1:${portOf(app)}`;
   const call = async (method: string, url: string, body?: unknown, headers: Record<string, string> = { 'x-api-key': FRONT_KEY }) => {
