@@ -29,12 +29,28 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 1);
 const progress = (text) => process.stderr.write(`${text}\n`);
 
 if (!process.argv.includes('--inside')) {
-  const env = { ...process.env, TESTBED_NAME: process.env.TESTBED_NAME || 'bench-pool', TESTBED_NODES: '3', TESTBED_BIND: repo };
+  const env = {
+    ...process.env,
+    TESTBED_NAME: process.env.TESTBED_NAME || 'bench-pool',
+    TESTBED_NODES: '3',
+    TESTBED_BIND: repo,
+  };
   delete env.NODE_EXTRA_CA_CERTS;
   const testbed = (...args) => spawnSync(path.join(repo, 'test/cluster/testbed'), args, { stdio: 'inherit', env });
   if (testbed('down').status !== 0 || testbed('up').status !== 0) process.exit(1);
-  const passOn = Object.keys(process.env).filter((k) => k.startsWith('BENCH_')).map((k) => `${k}=${process.env[k]}`);
-  const r = testbed('user', 'env', '-u', 'NODE_EXTRA_CA_CERTS', ...passOn, 'node', '/project/bench/pool.mjs', '--inside');
+  const passOn = Object.keys(process.env)
+    .filter((k) => k.startsWith('BENCH_'))
+    .map((k) => `${k}=${process.env[k]}`);
+  const r = testbed(
+    'user',
+    'env',
+    '-u',
+    'NODE_EXTRA_CA_CERTS',
+    ...passOn,
+    'node',
+    '/project/bench/pool.mjs',
+    '--inside',
+  );
   if (process.env.TESTBED_KEEP !== '1') testbed('down');
   process.exit(r.status ?? 1);
 }
@@ -49,12 +65,32 @@ fs.writeFileSync(
   path.join(home, 'containers.conf'),
   `[containers]\nnetns = "host"\n[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nstatic_dir = "${home}/static"\ntmp_dir = "${runDir}/tmp"\n`,
 );
-fs.writeFileSync(path.join(home, 'storage.conf'), `[storage]\ndriver = "vfs"\ngraphroot = "${home}/graph"\nrootless_storage_path = "${home}/graph"\nrunroot = "${runDir}/run"\n`);
-const env = { ...process.env, CONTAINERS_CONF: `${home}/containers.conf`, CONTAINERS_STORAGE_CONF: `${home}/storage.conf` };
+fs.writeFileSync(
+  path.join(home, 'storage.conf'),
+  `[storage]\ndriver = "vfs"\ngraphroot = "${home}/graph"\nrootless_storage_path = "${home}/graph"\nrunroot = "${runDir}/run"\n`,
+);
+const env = {
+  ...process.env,
+  CONTAINERS_CONF: `${home}/containers.conf`,
+  CONTAINERS_STORAGE_CONF: `${home}/storage.conf`,
+};
 if (spawnSync('podman', ['image', 'exists', 'localhost/busybox'], { env }).status !== 0) {
   spawnSync('podman', ['import', '-q', '/srv/busybox.tar', 'localhost/busybox'], { env, stdio: 'inherit' });
 }
-const serveArgs = (max) => ['sandbox', 'serve', '--image', 'localhost/busybox', '--max-parallel', String(max), '--idle-timeout', '0', '--runtime', '/usr/bin/crun', '--log-level', 'warn'];
+const serveArgs = (max) => [
+  'sandbox',
+  'serve',
+  '--image',
+  'localhost/busybox',
+  '--max-parallel',
+  String(max),
+  '--idle-timeout',
+  '0',
+  '--runtime',
+  '/usr/bin/crun',
+  '--log-level',
+  'warn',
+];
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // Waits for DIR's ready flag; returns the URL and key there.
@@ -81,21 +117,70 @@ async function start(kind, dir) {
   const stop = async () => {
     fs.mkdirSync(kind === 'one node' ? dir : `${dir}/front`, { recursive: true });
     fs.writeFileSync(path.join(kind === 'one node' ? dir : `${dir}/front`, 'training_complete.flag'), 'bench done\n');
-    const ended = Promise.all(children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+    const ended = Promise.all(
+      children.map((c) => (c.exitCode === null ? new Promise((r) => c.once('exit', r)) : undefined)),
+    );
     const timer = setTimeout(() => children.forEach((c) => c.kill('SIGTERM')), 60_000);
     await ended;
     clearTimeout(timer);
   };
   try {
     if (kind === 'one node') {
-      const c = run(['-J', 'bench-one', '-N1', '-w', 'n1', process.execPath, slurmOci, ...serveArgs(3 * slots), '--host', '10.77.0.11', '--port', '8201', '--coordination-dir', dir]);
+      const c = run([
+        '-J',
+        'bench-one',
+        '-N1',
+        '-w',
+        'n1',
+        process.execPath,
+        slurmOci,
+        ...serveArgs(3 * slots),
+        '--host',
+        '10.77.0.11',
+        '--port',
+        '8201',
+        '--coordination-dir',
+        dir,
+      ]);
       const server = await announced(dir, c);
       return { ...server, worker: server, stop };
     }
     const worker = `addr=$(getent ahostsv4 "$(hostname)" | awk 'NR == 1 {print $1}'); exec "$0" "$1" ${serveArgs(slots).join(' ')} --host "$addr" --port 8202 --coordination-dir "$2/$SLURMD_NODENAME"`;
-    const w = run(['-J', 'bench-workers', '-N3', '--ntasks-per-node=1', 'sh', '-c', worker, process.execPath, slurmOci, `${dir}/workers`]);
-    const f = run(['-J', 'bench-front', '-N1', '-w', 'n1', process.execPath, slurmOci, 'sandbox', 'front', '--host', '10.77.0.11', '--port', '8200',
-      '--workers-dir', `${dir}/workers`, '--expect-workers', '3', '--coordination-dir', `${dir}/front`, '--log-level', 'warn']);
+    const w = run([
+      '-J',
+      'bench-workers',
+      '-N3',
+      '--ntasks-per-node=1',
+      'sh',
+      '-c',
+      worker,
+      process.execPath,
+      slurmOci,
+      `${dir}/workers`,
+    ]);
+    const f = run([
+      '-J',
+      'bench-front',
+      '-N1',
+      '-w',
+      'n1',
+      process.execPath,
+      slurmOci,
+      'sandbox',
+      'front',
+      '--host',
+      '10.77.0.11',
+      '--port',
+      '8200',
+      '--workers-dir',
+      `${dir}/workers`,
+      '--expect-workers',
+      '3',
+      '--coordination-dir',
+      `${dir}/front`,
+      '--log-level',
+      'warn',
+    ]);
     const server = await announced(`${dir}/front`, f);
     if (w.exitCode !== null) throw new Error('the workers ended');
     return { ...server, worker: await announced(`${dir}/workers/n1`, w), stop };
@@ -161,14 +246,42 @@ async function measure(kind) {
     const startsPerS = n / ((performance.now() - t0) / 1000);
     const nodes = [...new Set(made.map((m) => m.node ?? 'n1'))].sort().join(',');
     progress(`${kind}: ${n} sandboxes on ${nodes} at ${startsPerS.toFixed(2)}/s; ${execs} execs`);
-    const times = await limited(Array.from({ length: execs }, (_, i) => () => call(s, 'POST', `/sandboxes/${made[i % n].id}/exec`, { command: ['true'] })), 4);
+    const times = await limited(
+      Array.from(
+        { length: execs },
+        (_, i) => () => call(s, 'POST', `/sandboxes/${made[i % n].id}/exec`, { command: ['true'] }),
+      ),
+      4,
+    );
     const own = made.filter((m) => (m.node ?? 'n1') === 'n1');
-    const frontOwn = await limited(Array.from({ length: execs }, (_, i) => () => call(s, 'POST', `/sandboxes/${own[i % own.length].id}/exec`, { command: ['true'] })), 4);
-    const direct = await limited(Array.from({ length: execs }, (_, i) => () => call(s.worker, 'POST', `/sandboxes/${own[i % own.length].id}/exec`, { command: ['true'] })), 4);
+    const frontOwn = await limited(
+      Array.from(
+        { length: execs },
+        (_, i) => () => call(s, 'POST', `/sandboxes/${own[i % own.length].id}/exec`, { command: ['true'] }),
+      ),
+      4,
+    );
+    const direct = await limited(
+      Array.from(
+        { length: execs },
+        (_, i) => () => call(s.worker, 'POST', `/sandboxes/${own[i % own.length].id}/exec`, { command: ['true'] }),
+      ),
+      4,
+    );
     const viaFront = await throughput(s);
     const straight = await throughput(s.worker);
     await Promise.all(made.map((m) => call(s, 'DELETE', `/sandboxes/${m.id}`)));
-    return { kind, nodes, startsPerS, execP50: median(times), execP90: quantile(times, 0.9), directP50: median(direct), frontOwnP50: median(frontOwn), viaFront, straight };
+    return {
+      kind,
+      nodes,
+      startsPerS,
+      execP50: median(times),
+      execP90: quantile(times, 0.9),
+      directP50: median(direct),
+      frontOwnP50: median(frontOwn),
+      viaFront,
+      straight,
+    };
   } finally {
     await s.stop();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -180,10 +293,22 @@ for (let r = 0; r < rounds; r++) for (const kind of ['one node', 'pool of 3']) r
 const pick = (kind, key) => median(results.filter((x) => x.kind === kind).map((x) => x[key]));
 const one = (k) => pick('one node', k);
 const three = (k) => pick('pool of 3', k);
-console.log(`\nsandbox pool, ${3 * slots} sandboxes (one node: ${3 * slots} slots; pool: ${slots} per node), ${execs} execs, ${rounds} round(s)`);
+console.log(
+  `\nsandbox pool, ${3 * slots} sandboxes (one node: ${3 * slots} slots; pool: ${slots} per node), ${execs} execs, ${rounds} round(s)`,
+);
 console.log(`                    one node     pool of 3   ratio (pool / one node)`);
-console.log(`starts/s            ${one('startsPerS').toFixed(2).padStart(8)}  ${three('startsPerS').toFixed(2).padStart(12)}   ${(three('startsPerS') / one('startsPerS')).toFixed(2)}`);
-console.log(`exec p50 (ms)       ${one('execP50').toFixed(1).padStart(8)}  ${three('execP50').toFixed(1).padStart(12)}   ${(three('execP50') / one('execP50')).toFixed(2)}`);
-console.log(`exec p90 (ms)       ${one('execP90').toFixed(1).padStart(8)}  ${three('execP90').toFixed(1).padStart(12)}   ${(three('execP90') / one('execP90')).toFixed(2)}`);
-console.log(`pool, n1's sandboxes: exec p50 ${three('frontOwnP50').toFixed(1)} ms through the front, ${three('directP50').toFixed(1)} ms straight to the worker (the front's hop: ${(three('frontOwnP50') - three('directP50')).toFixed(1)} ms)`);
-console.log(`front throughput, GET /registry_prefix 16 at a time: ${three('viaFront').toFixed(0)} req/s through the front, ${three('straight').toFixed(0)} req/s straight to a worker (${(three('viaFront') / three('straight')).toFixed(2)})`);
+console.log(
+  `starts/s            ${one('startsPerS').toFixed(2).padStart(8)}  ${three('startsPerS').toFixed(2).padStart(12)}   ${(three('startsPerS') / one('startsPerS')).toFixed(2)}`,
+);
+console.log(
+  `exec p50 (ms)       ${one('execP50').toFixed(1).padStart(8)}  ${three('execP50').toFixed(1).padStart(12)}   ${(three('execP50') / one('execP50')).toFixed(2)}`,
+);
+console.log(
+  `exec p90 (ms)       ${one('execP90').toFixed(1).padStart(8)}  ${three('execP90').toFixed(1).padStart(12)}   ${(three('execP90') / one('execP90')).toFixed(2)}`,
+);
+console.log(
+  `pool, n1's sandboxes: exec p50 ${three('frontOwnP50').toFixed(1)} ms through the front, ${three('directP50').toFixed(1)} ms straight to the worker (the front's hop: ${(three('frontOwnP50') - three('directP50')).toFixed(1)} ms)`,
+);
+console.log(
+  `front throughput, GET /registry_prefix 16 at a time: ${three('viaFront').toFixed(0)} req/s through the front, ${three('straight').toFixed(0)} req/s straight to a worker (${(three('viaFront') / three('straight')).toFixed(2)})`,
+);

@@ -42,7 +42,10 @@ export function baseApp(o: BaseAppOptions): FastifyInstance {
     const own = id && route?.startsWith('/sandboxes/:id') ? o.sessionKey(id) : undefined;
     if (own && keyMatches(request.headers['x-session-api-key'], own)) return;
     const sent = request.headers['x-api-key'] === undefined ? 'no key' : 'a wrong key';
-    request.log.warn({ method: request.method, url: request.url.slice(0, 200), ip: request.ip }, `rejected a request with ${sent}`);
+    request.log.warn(
+      { method: request.method, url: request.url.slice(0, 200), ip: request.ip },
+      `rejected a request with ${sent}`,
+    );
     throw new ApiError(401, 'missing or wrong API key: send it in the X-API-Key header');
   });
 

@@ -105,7 +105,12 @@ export class Metrics {
       buckets: EXEC_BUCKETS,
       registers,
     });
-    this.errors = new Counter({ name: 'slurm_oci_sandbox_errors_total', help: 'Requests answered with an error, by kind', labelNames: ['kind'], registers });
+    this.errors = new Counter({
+      name: 'slurm_oci_sandbox_errors_total',
+      help: 'Requests answered with an error, by kind',
+      labelNames: ['kind'],
+      registers,
+    });
   }
 }
 
@@ -139,6 +144,9 @@ export function countStates(node: string, states: string[]): Census['sandboxes']
 // The metrics of one worker server on NODE, counted from its registry.
 export const workerMetrics = (node: string, sandboxes: Sandboxes): Metrics =>
   new Metrics(node, () => ({
-    sandboxes: countStates(node, sandboxes.known().map((s) => s.status)),
+    sandboxes: countStates(
+      node,
+      sandboxes.known().map((s) => s.status),
+    ),
     queue: [{ node, waiting: sandboxes.slots.waiting, slots: sandboxes.slots.size }],
   }));

@@ -9,7 +9,11 @@ import { shellQuote } from '../../src/util/shell.js';
 import { setupPodman, type PodmanSetup } from '../helpers/podman.js';
 import { projectInside, repoRoot, testbedInstance } from '../helpers/testbed.js';
 
-const pool = testbedInstance({ TESTBED_NAME: `${process.env.TESTBED_NAME || 'e2e'}-pool`, TESTBED_NODES: '3', TESTBED_BIND: repoRoot });
+const pool = testbedInstance({
+  TESTBED_NAME: `${process.env.TESTBED_NAME || 'e2e'}-pool`,
+  TESTBED_NODES: '3',
+  TESTBED_BIND: repoRoot,
+});
 const cli = `${projectInside}/bin/slurm-oci`;
 const call = `node ${projectInside}/test/fixtures/pool/call.mjs`;
 const ADDRESS: Record<string, string> = { n1: '10.77.0.11', n2: '10.77.0.12', n3: '10.77.0.13' };
@@ -17,7 +21,8 @@ const PORT = 18701;
 let podman: PodmanSetup;
 
 // Runs SCRIPT as alice (two minutes at most); exit code as data.
-const alice = (script: string, input?: string) => pool.userSh(`timeout -k 5 120 sh -c ${shellQuote(script)}`, { input });
+const alice = (script: string, input?: string) =>
+  pool.userSh(`timeout -k 5 120 sh -c ${shellQuote(script)}`, { input });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // Three nodes, 3 sandboxes each; the training job waits for ~/pool-go, then uses the pool once.
@@ -50,7 +55,9 @@ type Answer = { status: number; body: any };
 let dir = '';
 // One call to the front (or to a whole URL) from inside the cluster.
 async function front(method: string, path: string, body?: object): Promise<Answer> {
-  const r = await alice(`${call} ${shellQuote(dir)} ${method} ${shellQuote(path)}${body ? ` ${shellQuote(JSON.stringify(body))}` : ''}`);
+  const r = await alice(
+    `${call} ${shellQuote(dir)} ${method} ${shellQuote(path)}${body ? ` ${shellQuote(JSON.stringify(body))}` : ''}`,
+  );
   if (r.exitCode !== 0) throw new Error(`${method} ${path} failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim());
 }
@@ -70,7 +77,13 @@ function processes(re: RegExp): string[] {
 }
 
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const counter = (text: string, name: string) => Number(text.split('\n').find((l) => l.startsWith(`${name} `))?.split(' ')[1] ?? 'NaN');
+const counter = (text: string, name: string) =>
+  Number(
+    text
+      .split('\n')
+      .find((l) => l.startsWith(`${name} `))
+      ?.split(' ')[1] ?? 'NaN',
+  );
 
 beforeAll(async () => {
   await pool.command(['down']);
@@ -89,7 +102,10 @@ describe('a sandbox pool over three nodes', () => {
   let trainingJob = '';
 
   test('workflow launch with RUNTIME_NODES=3: a worker on each node, the front on n1 is the one URL', async () => {
-    const r = await alice(`rm -f ~/pool-go; cat > ~/pool.conf; ${cli} workflow launch --config ~/pool.conf --json --wait`, config);
+    const r = await alice(
+      `rm -f ~/pool-go; cat > ~/pool.conf; ${cli} workflow launch --config ~/pool.conf --json --wait`,
+      config,
+    );
     expect(r.stderr).not.toMatch(/internal error/);
     expect(r.exitCode).toBe(0);
     const launched = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
@@ -97,7 +113,9 @@ describe('a sandbox pool over three nodes', () => {
     expect(launched.url).toBe(`http://${ADDRESS.n1}:${PORT}`);
     const health = await front('GET', '/health');
     expect(health.body.workers).toEqual(
-      ['n1', 'n2', 'n3'].map((node) => expect.objectContaining({ node, url: `http://${ADDRESS[node]}:${PORT + 1}`, up: true, slots: 3 })),
+      ['n1', 'n2', 'n3'].map((node) =>
+        expect.objectContaining({ node, url: `http://${ADDRESS[node]}:${PORT + 1}`, up: true, slots: 3 }),
+      ),
     );
     const job = await alice(`scontrol show job ${runtimeJob} -o`);
     expect(job.stdout).toMatch(/NumNodes=3 /);
@@ -117,13 +135,18 @@ describe('a sandbox pool over three nodes', () => {
     expect(openhands.status).toBe(200);
     started.push({ id: openhands.body.runtime_id, node: openhands.body.node });
     expect(started.map((s) => s.node).sort()).toEqual(['n1', 'n1', 'n2', 'n2', 'n3', 'n3']);
-    expect(openhands.body.url).toMatch(new RegExp(`^http://${ADDRESS[openhands.body.node]?.replaceAll('.', '\\.')}:\\d+$`));
+    expect(openhands.body.url).toMatch(
+      new RegExp(`^http://${ADDRESS[openhands.body.node]?.replaceAll('.', '\\.')}:\\d+$`),
+    );
     expect((await front('GET', `${openhands.body.url}/alive`)).status).toBe(200);
     for (const s of started.slice(0, 5)) {
       const r = await front('POST', `/sandboxes/${s.id}/exec`, { command: ['sh', '-c', 'ip -4 -o addr show eth0'] });
       expect(r.body).toMatchObject({ exit_code: 0, stdout: expect.stringContaining(`inet ${ADDRESS[s.node]}/24`) });
     }
-    expect((await front('GET', '/sessions/pool-session')).body).toMatchObject({ runtime_id: openhands.body.runtime_id, status: 'running' });
+    expect((await front('GET', '/sessions/pool-session')).body).toMatchObject({
+      runtime_id: openhands.body.runtime_id,
+      status: 'running',
+    });
     expect((await front('GET', '/list')).body.runtimes).toHaveLength(6);
     expect((await podman.sh('podman ps -q | wc -l')).stdout.trim()).toBe('6');
   }, 300_000);
@@ -157,13 +180,21 @@ describe('a sandbox pool over three nodes', () => {
     }
     expect(health!.body.workers[1]).toMatchObject({ node: 'n2', up: false });
     for (const s of started.filter((x) => x.node === 'n2')) {
-      const r = s.id === started[5]!.id ? await front('GET', `/runtime/${s.id}`) : await front('GET', `/sandboxes/${s.id}`);
+      const r =
+        s.id === started[5]!.id ? await front('GET', `/runtime/${s.id}`) : await front('GET', `/sandboxes/${s.id}`);
       expect(r.body).toMatchObject({ status: 'failed', reason: expect.stringMatching(/worker on n2 died/) });
     }
     for (const s of started.slice(0, 5).filter((x) => x.node !== 'n2')) {
-      expect((await front('POST', `/sandboxes/${s.id}/exec`, { command: ['true'] })).body).toMatchObject({ exit_code: 0 });
+      expect((await front('POST', `/sandboxes/${s.id}/exec`, { command: ['true'] })).body).toMatchObject({
+        exit_code: 0,
+      });
     }
-    expect((await front('GET', '/list')).body.runtimes.map((r: { node: string }) => r.node).sort()).toEqual(['n1', 'n1', 'n3', 'n3']);
+    expect((await front('GET', '/list')).body.runtimes.map((r: { node: string }) => r.node).sort()).toEqual([
+      'n1',
+      'n1',
+      'n3',
+      'n3',
+    ]);
     for (let i = 0; i < 2; i++) {
       const s = await front('POST', '/sandboxes', {});
       expect(s.status).toBe(201);
@@ -189,12 +220,16 @@ describe('a sandbox pool over three nodes', () => {
     // every slot of n1 and n3 is taken: free two, so training's sandbox has room
     for (const s of started.slice(6)) expect((await front('DELETE', `/sandboxes/${s.id}`)).status).toBe(204);
     expect((await alice('touch ~/pool-go')).exitCode).toBe(0);
-    for (let i = 0; i < 120 && (await alice(`squeue -h -j ${runtimeJob},${trainingJob}`)).stdout.trim(); i++) await sleep(2000);
+    for (let i = 0; i < 120 && (await alice(`squeue -h -j ${runtimeJob},${trainingJob}`)).stdout.trim(); i++)
+      await sleep(2000);
     expect((await alice(`squeue -h`)).stdout.trim()).toBe('');
-    for (const job of [runtimeJob, trainingJob]) expect((await alice(`scontrol show job ${job} -o`)).stdout).toMatch(/JobState=COMPLETED /);
+    for (const job of [runtimeJob, trainingJob])
+      expect((await alice(`scontrol show job ${job} -o`)).stdout).toMatch(/JobState=COMPLETED /);
     const training = await alice(`cat ${shellQuote(dir)}/training_${trainingJob}.out`);
     expect(training.stdout).toContain('sandbox said: inside-busybox 42 pool-model');
-    const runtime = await alice(`cat ${shellQuote(dir)}/runtime_${runtimeJob}.out ${shellQuote(dir)}/runtime_${runtimeJob}.err`);
+    const runtime = await alice(
+      `cat ${shellQuote(dir)}/runtime_${runtimeJob}.out ${shellQuote(dir)}/runtime_${runtimeJob}.err`,
+    );
     expect(runtime.stdout).toMatch(/worker on n2 .*(died|is gone)/);
     expect(runtime.stdout).toMatch(/the sandbox workers stopped/);
     expect(runtime.stdout).toMatch(/the sandbox server stopped \(status 0\)/);

@@ -51,7 +51,11 @@ test('counts what the requests did', async () => {
   const a = app.server.address();
   const base = `http://127.0.0.1:${typeof a === 'object' && a ? a.port : 0}`;
   const call = (method: string, url: string, body?: object) =>
-    fetch(`${base}${url}`, { method, headers: { 'x-api-key': KEY, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    fetch(`${base}${url}`, {
+      method,
+      headers: { 'x-api-key': KEY, ...(body ? { 'content-type': 'application/json' } : {}) },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
   const ids: string[] = [];
   for (let i = 0; i < 2; i++) ids.push(((await (await call('POST', '/sandboxes', {})).json()) as { id: string }).id);
   expect((await call('POST', `/sandboxes/${ids[0]}/exec`, { command: ['true'] })).status).toBe(200);

@@ -3,18 +3,61 @@ import type { Argv, CommandModule } from 'yargs';
 import { numberOption, type OptionsOf } from '../options.js';
 
 const options = {
-  host: { type: 'string', default: '127.0.0.1', describe: "Address to listen on (the workflow's runtime job passes the first node's)" },
-  port: numberOption('port', 'Port to listen on (0: any free port)', { integer: true, min: 0, max: 65535, default: 8000, what: 'a port' }),
-  'public-host': { type: 'string', describe: 'Host name put in the URL handed to clients [default: --host, or the node name for 0.0.0.0]' },
-  'workers-dir': { type: 'string', describe: 'Directory where each worker (sandbox serve --coordination-dir DIR/NODE) announces itself' },
-  'expect-workers': numberOption('expect-workers', 'Workers to wait for under --workers-dir before the front is ready', { integer: true, min: 1 }),
-  'workers-timeout': numberOption('workers-timeout', 'Seconds to wait for the workers to be ready', { min: 0, default: 600, what: 'seconds' }),
-  worker: { type: 'string', array: true, default: [] as string[], describe: 'A worker URL, http://HOST:PORT (repeat per worker; instead of --workers-dir)' },
+  host: {
+    type: 'string',
+    default: '127.0.0.1',
+    describe: "Address to listen on (the workflow's runtime job passes the first node's)",
+  },
+  port: numberOption('port', 'Port to listen on (0: any free port)', {
+    integer: true,
+    min: 0,
+    max: 65535,
+    default: 8000,
+    what: 'a port',
+  }),
+  'public-host': {
+    type: 'string',
+    describe: 'Host name put in the URL handed to clients [default: --host, or the node name for 0.0.0.0]',
+  },
+  'workers-dir': {
+    type: 'string',
+    describe: 'Directory where each worker (sandbox serve --coordination-dir DIR/NODE) announces itself',
+  },
+  'expect-workers': numberOption(
+    'expect-workers',
+    'Workers to wait for under --workers-dir before the front is ready',
+    { integer: true, min: 1 },
+  ),
+  'workers-timeout': numberOption('workers-timeout', 'Seconds to wait for the workers to be ready', {
+    min: 0,
+    default: 600,
+    what: 'seconds',
+  }),
+  worker: {
+    type: 'string',
+    array: true,
+    default: [] as string[],
+    describe: 'A worker URL, http://HOST:PORT (repeat per worker; instead of --workers-dir)',
+  },
   'worker-key-file': { type: 'string', describe: 'The API key file the --worker servers use' },
-  'api-key-file': { type: 'string', describe: "The front's own API key file (0600, yours); created with a fresh key if missing" },
-  'coordination-dir': { type: 'string', describe: 'Shared directory for the hand-shake with a training job (runtime_url.txt, key, ready flag)' },
-  'poll-interval': numberOption('poll-interval', "Seconds between polls of each worker's slots (3 missed polls: the worker is dead)", { min: 0.05, default: 1, what: 'seconds' }),
-  'max-body-bytes': numberOption('max-body-bytes', 'Largest request body passed on (uploads included)', { integer: true, min: 1, default: 256 << 20 }),
+  'api-key-file': {
+    type: 'string',
+    describe: "The front's own API key file (0600, yours); created with a fresh key if missing",
+  },
+  'coordination-dir': {
+    type: 'string',
+    describe: 'Shared directory for the hand-shake with a training job (runtime_url.txt, key, ready flag)',
+  },
+  'poll-interval': numberOption(
+    'poll-interval',
+    "Seconds between polls of each worker's slots (3 missed polls: the worker is dead)",
+    { min: 0.05, default: 1, what: 'seconds' },
+  ),
+  'max-body-bytes': numberOption('max-body-bytes', 'Largest request body passed on (uploads included)', {
+    integer: true,
+    min: 1,
+    default: 256 << 20,
+  }),
   'log-level': { choices: ['debug', 'info', 'warn', 'error'] as const, default: 'info' },
 } as const;
 
@@ -35,8 +78,14 @@ DIR/runtime_ready.flag once every worker is ready, and stops when DIR/training_c
 appears; on stopping it writes training_complete.flag into each worker's directory.`,
     )
     .options(options)
-    .example('$0 sandbox front --host "$addr" --port 8000 --workers-dir "$dir/workers" --expect-workers 3 --coordination-dir "$dir"', "the runtime job's front (RUNTIME_NODES=3)")
-    .example('$0 sandbox front --worker http://n1:8001 --worker http://n2:8001 --worker-key-file ~/.sandbox.key --api-key-file ~/.front.key', 'by hand');
+    .example(
+      '$0 sandbox front --host "$addr" --port 8000 --workers-dir "$dir/workers" --expect-workers 3 --coordination-dir "$dir"',
+      "the runtime job's front (RUNTIME_NODES=3)",
+    )
+    .example(
+      '$0 sandbox front --worker http://n1:8001 --worker http://n2:8001 --worker-key-file ~/.sandbox.key --api-key-file ~/.front.key',
+      'by hand',
+    );
 
 type Args = OptionsOf<typeof builder>;
 

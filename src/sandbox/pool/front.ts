@@ -62,7 +62,11 @@ export class Front {
     }
     return {
       sandboxes,
-      queue: this.workers.map((w) => ({ node: w.node, waiting: w.up ? w.figures.waiting : 0, slots: w.up ? w.figures.size : 0 })),
+      queue: this.workers.map((w) => ({
+        node: w.node,
+        waiting: w.up ? w.figures.waiting : 0,
+        slots: w.up ? w.figures.size : 0,
+      })),
       workers: this.workers.map((w) => ({ node: w.node, up: w.up })),
     };
   }
@@ -97,7 +101,8 @@ export class Front {
   async choose(image: string | undefined): Promise<Worker> {
     const options = image ? await this.withImage(image) : this.live.map((worker) => ({ worker, hasImage: true }));
     const chosen = place(options.map((c) => ({ ...c, node: c.worker.node, free: c.worker.free })));
-    if (!chosen) throw new ApiError(503, 'no sandbox worker is alive; the pool cannot start sandboxes (see the runtime job log)');
+    if (!chosen)
+      throw new ApiError(503, 'no sandbox worker is alive; the pool cannot start sandboxes (see the runtime job log)');
     return chosen.worker;
   }
 
@@ -150,15 +155,22 @@ export function buildFront(front: Front): FastifyInstance {
     const body = Buffer.isBuffer(request.body) ? request.body : undefined;
     const contentType = request.headers['content-type'];
     try {
-      return await worker.call(request.method, path, { ...(body ? { body } : {}), ...(contentType ? { contentType } : {}), ...(timeoutMs ? { timeoutMs } : {}) });
+      return await worker.call(request.method, path, {
+        ...(body ? { body } : {}),
+        ...(contentType ? { contentType } : {}),
+        ...(timeoutMs ? { timeoutMs } : {}),
+      });
     } catch (error) {
       if (error instanceof WorkerDied) throw new ApiError(409, error.message);
       if (connectionLost(error)) {
         worker.die(`the connection broke: ${describe(error)}`);
-        request.log.error(`worker on ${worker.node} (${worker.url}) is gone: ${describe(error)}; its sandboxes are failed`);
+        request.log.error(
+          `worker on ${worker.node} (${worker.url}) is gone: ${describe(error)}; its sandboxes are failed`,
+        );
         throw new ApiError(502, `the sandbox worker on ${worker.node} died (${describe(error)}); start a new sandbox`);
       }
-      if ((error as Error).name === 'TimeoutError' || (error as { code?: string }).code === 'UND_ERR_ABORTED') throw new ApiError(504, `the sandbox worker on ${worker.node} did not answer in ${timeoutMs! / 1000} s`);
+      if ((error as Error).name === 'TimeoutError' || (error as { code?: string }).code === 'UND_ERR_ABORTED')
+        throw new ApiError(504, `the sandbox worker on ${worker.node} did not answer in ${timeoutMs! / 1000} s`);
       throw error;
     }
   };
@@ -232,7 +244,14 @@ export function buildFront(front: Front): FastifyInstance {
       node: w.node,
       url: w.url,
       up: w.up,
-      ...(w.up ? { slots: w.figures.size, used: w.figures.used, waiting: w.figures.waiting, sandboxes: w.figures.states.length } : { reason: w.reason }),
+      ...(w.up
+        ? {
+            slots: w.figures.size,
+            used: w.figures.used,
+            waiting: w.figures.waiting,
+            sandboxes: w.figures.states.length,
+          }
+        : { reason: w.reason }),
     })),
   }));
 
@@ -289,14 +308,22 @@ export function buildFront(front: Front): FastifyInstance {
     ).filter((x) => x !== undefined);
 
   app.get('/list', async (request) => ({
-    runtimes: (await gather(request, '/list')).flatMap(({ worker, body }) => (body.runtimes as object[]).map((r) => ({ ...r, node: worker.node }))),
+    runtimes: (await gather(request, '/list')).flatMap(({ worker, body }) =>
+      (body.runtimes as object[]).map((r) => ({ ...r, node: worker.node })),
+    ),
   }));
 
   app.get('/sandboxes', async (request) => {
     const answers = await gather(request, '/sandboxes');
     const slots = { size: 0, used: 0, waiting: 0 };
-    for (const { body } of answers) for (const k of Object.keys(slots) as (keyof typeof slots)[]) slots[k] += (body.slots as typeof slots)[k];
-    return { sandboxes: answers.flatMap(({ worker, body }) => (body.sandboxes as object[]).map((s) => ({ ...s, node: worker.node }))), slots };
+    for (const { body } of answers)
+      for (const k of Object.keys(slots) as (keyof typeof slots)[]) slots[k] += (body.slots as typeof slots)[k];
+    return {
+      sandboxes: answers.flatMap(({ worker, body }) =>
+        (body.sandboxes as object[]).map((s) => ({ ...s, node: worker.node })),
+      ),
+      slots,
+    };
   });
 
   app.get('/registry_prefix', async (request, reply) => {
@@ -307,14 +334,22 @@ export function buildFront(front: Front): FastifyInstance {
 
   app.get('/image_exists', async (request) => {
     const image = (request.query as { image?: unknown }).image;
-    if (typeof image !== 'string' || !/^[A-Za-z0-9][^\s]*$/.test(image) || image.length > 4096) throw new ApiError(400, 'give ?image=NAME');
+    if (typeof image !== 'string' || !/^[A-Za-z0-9][^\s]*$/.test(image) || image.length > 4096)
+      throw new ApiError(400, 'give ?image=NAME');
     const nodes = await front.withImage(image);
-    return { exists: nodes.some((n) => n.hasImage), nodes: nodes.filter((n) => n.hasImage).map((n) => n.worker.node), url: o.publicUrl() };
+    return {
+      exists: nodes.some((n) => n.hasImage),
+      nodes: nodes.filter((n) => n.hasImage).map((n) => n.worker.node),
+      url: o.publicUrl(),
+    };
   });
 
   for (const path of ['/build', '/build_status']) {
     app.all(path, async () => {
-      throw new ApiError(501, 'a sandbox pool does not build images: build the image where every node can pull it (a registry) or on each node');
+      throw new ApiError(
+        501,
+        'a sandbox pool does not build images: build the image where every node can pull it (a registry) or on each node',
+      );
     });
   }
 
@@ -324,7 +359,8 @@ export function buildFront(front: Front): FastifyInstance {
     if (!s.worker.up) {
       const reason = s.ended ? 'stopped by a client' : lostReason(s.worker);
       const status = s.ended ? 'stopped' : 'failed';
-      if (request.method === 'GET' && request.routeOptions.url === '/sandboxes/:id') return { id: request.params.id, status, reason, node: s.worker.node };
+      if (request.method === 'GET' && request.routeOptions.url === '/sandboxes/:id')
+        return { id: request.params.id, status, reason, node: s.worker.node };
       if (request.method === 'DELETE') return reply.code(204).send();
       throw new ApiError(409, `sandbox ${request.params.id} is ${status} (${reason}); start a new sandbox`);
     }

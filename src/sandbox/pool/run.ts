@@ -8,7 +8,17 @@ import os from 'node:os';
 import path from 'node:path';
 import { CliError } from '../../errors.js';
 import { freshKey, loadKeyFile } from '../auth.js';
-import { announce, COMPLETE_FLAG, KEY_FILE, prepareDir, publicUrl, READY_FLAG, URL_FILE, watchForCompletion, writeKey } from '../coordination.js';
+import {
+  announce,
+  COMPLETE_FLAG,
+  KEY_FILE,
+  prepareDir,
+  publicUrl,
+  READY_FLAG,
+  URL_FILE,
+  watchForCompletion,
+  writeKey,
+} from '../coordination.js';
 import { buildFront, Front } from './front.js';
 import { Worker } from './workers.js';
 
@@ -36,21 +46,44 @@ function check(o: FrontRunOptions): void {
   const bad = (message: string, hint: string) => {
     throw new CliError(message, 2, hint);
   };
-  if (!o.workersDir === !o.workerUrls.length) bad('give either --workers-dir DIR or --worker URL (one per worker)', 'the workflow passes --workers-dir; by hand, e.g. --worker http://n1:8001 --worker-key-file KEY');
-  if (o.workersDir && !(Number.isInteger(o.expectWorkers) && o.expectWorkers! >= 1)) bad('--workers-dir needs --expect-workers N (N >= 1)', 'e.g. --expect-workers "$SLURM_JOB_NUM_NODES"');
-  if (o.workerUrls.length && !o.workerKeyFile) bad('--worker needs --worker-key-file (the API key the workers were started with)', 'e.g. --worker-key-file ~/.sandbox.key');
-  for (const u of o.workerUrls) if (!/^https?:\/\/[^/\s]+$/.test(u)) bad(`--worker ${u} is not a URL like http://HOST:PORT`, 'e.g. --worker http://n2:8001');
-  if (!o.apiKeyFile && !o.coordinationDir) bad('no place for the API key', 'give --api-key-file FILE or --coordination-dir DIR');
+  if (!o.workersDir === !o.workerUrls.length)
+    bad(
+      'give either --workers-dir DIR or --worker URL (one per worker)',
+      'the workflow passes --workers-dir; by hand, e.g. --worker http://n1:8001 --worker-key-file KEY',
+    );
+  if (o.workersDir && !(Number.isInteger(o.expectWorkers) && o.expectWorkers! >= 1))
+    bad('--workers-dir needs --expect-workers N (N >= 1)', 'e.g. --expect-workers "$SLURM_JOB_NUM_NODES"');
+  if (o.workerUrls.length && !o.workerKeyFile)
+    bad(
+      '--worker needs --worker-key-file (the API key the workers were started with)',
+      'e.g. --worker-key-file ~/.sandbox.key',
+    );
+  for (const u of o.workerUrls)
+    if (!/^https?:\/\/[^/\s]+$/.test(u))
+      bad(`--worker ${u} is not a URL like http://HOST:PORT`, 'e.g. --worker http://n2:8001');
+  if (!o.apiKeyFile && !o.coordinationDir)
+    bad('no place for the API key', 'give --api-key-file FILE or --coordination-dir DIR');
   if (!(o.pollInterval > 0)) bad('--poll-interval must be > 0 seconds', 'e.g. --poll-interval 1');
   if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) bad(`--port ${o.port} is not a port`, 'give 0-65535');
 }
 
 // Waits for EXPECT workers to be ready under DIR (a subdirectory per node); STOPPED ends the wait.
-async function discover(dir: string, expect: number, timeoutMs: number, stopped: () => boolean, log: (line: string) => void): Promise<Worker[]> {
+async function discover(
+  dir: string,
+  expect: number,
+  timeoutMs: number,
+  stopped: () => boolean,
+  log: (line: string) => void,
+): Promise<Worker[]> {
   const started = Date.now();
   let said = 0;
   for (;;) {
-    const nodes = fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => fs.existsSync(path.join(dir, n, READY_FLAG))).sort() : [];
+    const nodes = fs.existsSync(dir)
+      ? fs
+          .readdirSync(dir)
+          .filter((n) => fs.existsSync(path.join(dir, n, READY_FLAG)))
+          .sort()
+      : [];
     if (nodes.length >= expect) {
       return nodes.map((node) => {
         const read = (file: string) => fs.readFileSync(path.join(dir, node, file), 'utf8').trim();
@@ -59,11 +92,17 @@ async function discover(dir: string, expect: number, timeoutMs: number, stopped:
     }
     if (stopped()) throw new CliError('stopped while waiting for the sandbox workers', 1);
     if (Date.now() - started > timeoutMs) {
-      throw new CliError(`only ${nodes.length} of ${expect} sandbox workers became ready in ${timeoutMs / 1000} s (ready: ${nodes.join(', ') || 'none'})`, 1, 'see the workers\' log lines in the runtime job\'s .err file');
+      throw new CliError(
+        `only ${nodes.length} of ${expect} sandbox workers became ready in ${timeoutMs / 1000} s (ready: ${nodes.join(', ') || 'none'})`,
+        1,
+        "see the workers' log lines in the runtime job's .err file",
+      );
     }
     if (Date.now() - said > 10_000) {
       said = Date.now();
-      log(`waiting for sandbox workers: ${nodes.length} of ${expect} ready${nodes.length ? ` (${nodes.join(', ')})` : ''}`);
+      log(
+        `waiting for sandbox workers: ${nodes.length} of ${expect} ready${nodes.length ? ` (${nodes.join(', ')})` : ''}`,
+      );
     }
     await sleep(250);
   }
@@ -80,7 +119,14 @@ export async function runFront(o: FrontRunOptions): Promise<void> {
   const shownHost = o.publicHost ?? (o.host === '0.0.0.0' || o.host === '::' ? os.hostname() : o.host);
   let url = '';
   const workers: Worker[] = [];
-  const front = new Front({ workers, apiKey: key, maxBodyBytes: o.maxBodyBytes, publicUrl: () => url, node: os.hostname(), logLevel: o.logLevel });
+  const front = new Front({
+    workers,
+    apiKey: key,
+    maxBodyBytes: o.maxBodyBytes,
+    publicUrl: () => url,
+    node: os.hostname(),
+    logLevel: o.logLevel,
+  });
   const app = buildFront(front);
   const log = app.log;
 
@@ -104,29 +150,51 @@ export async function runFront(o: FrontRunOptions): Promise<void> {
     try {
       await app.listen({ host: o.host, port: o.port });
     } catch (error) {
-      throw new CliError(`cannot listen on ${o.host}:${o.port}: ${(error as Error).message}`, 1, 'is the port free and the address one of this node?');
+      throw new CliError(
+        `cannot listen on ${o.host}:${o.port}: ${(error as Error).message}`,
+        1,
+        'is the port free and the address one of this node?',
+      );
     }
     const address = app.server.address();
     url = publicUrl(shownHost, typeof address === 'object' && address ? address.port : o.port, os.hostname());
-    if (o.coordinationDir) stopWatching = watchForCompletion(o.coordinationDir, () => stop('training_complete.flag appeared'));
+    if (o.coordinationDir)
+      stopWatching = watchForCompletion(o.coordinationDir, () => stop('training_complete.flag appeared'));
     if (o.workersDir) {
-      workers.push(...(await discover(o.workersDir, o.expectWorkers!, o.workersTimeout * 1000, () => stopping, (l) => log.info(l))));
+      workers.push(
+        ...(await discover(
+          o.workersDir,
+          o.expectWorkers!,
+          o.workersTimeout * 1000,
+          () => stopping,
+          (l) => log.info(l),
+        )),
+      );
     } else {
       const workerKey = loadKeyFile(o.workerKeyFile!).key;
       workers.push(...o.workerUrls.map((u) => new Worker(new URL(u).hostname, u, workerKey)));
     }
     await front.poll();
     const dead = workers.filter((w) => !w.up);
-    if (dead.length) throw new CliError(`sandbox worker(s) not answering: ${dead.map((w) => `${w.node} ${w.url} (${w.reason})`).join('; ')}`, 1);
+    if (dead.length)
+      throw new CliError(
+        `sandbox worker(s) not answering: ${dead.map((w) => `${w.node} ${w.url} (${w.reason})`).join('; ')}`,
+        1,
+      );
     let polling = false;
     timer = setInterval(async () => {
       if (polling) return;
       polling = true;
       for (const w of await front.poll().finally(() => (polling = false))) {
-        log.error(`the sandbox worker on ${w.node} (${w.url}) died: ${w.reason}; its sandboxes are failed, new starts go to the others`);
+        log.error(
+          `the sandbox worker on ${w.node} (${w.url}) died: ${w.reason}; its sandboxes are failed, new starts go to the others`,
+        );
       }
     }, o.pollInterval * 1000);
-    log.info({ url, workers: workers.map((w) => `${w.node}=${w.url}`) }, `sandbox pool front ready with ${workers.length} worker(s)`);
+    log.info(
+      { url, workers: workers.map((w) => `${w.node}=${w.url}`) },
+      `sandbox pool front ready with ${workers.length} worker(s)`,
+    );
     if (o.coordinationDir && !stopping) announce(o.coordinationDir, url);
     await stopRequested;
   } catch (error) {
@@ -140,7 +208,10 @@ export async function runFront(o: FrontRunOptions): Promise<void> {
   if (o.workersDir && fs.existsSync(o.workersDir)) {
     for (const node of fs.readdirSync(o.workersDir)) {
       try {
-        fs.writeFileSync(path.join(o.workersDir, node, COMPLETE_FLAG), `${new Date().toISOString()} the pool front stopped\n`);
+        fs.writeFileSync(
+          path.join(o.workersDir, node, COMPLETE_FLAG),
+          `${new Date().toISOString()} the pool front stopped\n`,
+        );
       } catch (error) {
         log.error(`could not tell the worker on ${node} to stop: ${(error as Error).message}`);
       }

@@ -9,14 +9,21 @@ import { Agent, request, type Dispatcher } from 'undici';
 export type Figures = { size: number; used: number; waiting: number; states: string[]; containers: string[] };
 
 // Errors undici throws when nothing listens or the connection broke (not when a request is slow).
-const GONE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+const GONE = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+]);
 
 // Whether ERROR says the worker is not there (any more).
 export const connectionLost = (error: unknown): boolean => GONE.has((error as { code?: string }).code ?? '');
 
 // A worker's answer: status, headers and the body as a stream (read it, relay it, or dump it).
 export type Answer = Dispatcher.ResponseData;
-
 
 // How a worker fails: the front reports it, in words, for each of its sandboxes.
 export class WorkerDied extends Error {}
@@ -44,7 +51,11 @@ export class Worker {
 
   // One request to the worker with its key; BODY is sent as is with CONTENTTYPE. undici's request
   // rather than fetch: no WHATWG streams in between, a third of fetch's cost per proxied call.
-  async call(method: string, path: string, o: { body?: Buffer; contentType?: string; timeoutMs?: number } = {}): Promise<Answer> {
+  async call(
+    method: string,
+    path: string,
+    o: { body?: Buffer; contentType?: string; timeoutMs?: number } = {},
+  ): Promise<Answer> {
     if (!this.up) throw new WorkerDied(`the worker on ${this.node} died (${this.reason})`);
     return request(`${this.url}${path}`, {
       dispatcher: this.agent,
@@ -65,8 +76,15 @@ export class Worker {
         await r.body.dump();
         throw new Error(`GET /sandboxes answered HTTP ${r.statusCode}`);
       }
-      const body = (await r.body.json()) as { sandboxes: { status: string; container: string }[]; slots: { size: number; used: number; waiting: number } };
-      this.figures = { ...body.slots, states: body.sandboxes.map((s) => s.status), containers: body.sandboxes.map((s) => s.container) };
+      const body = (await r.body.json()) as {
+        sandboxes: { status: string; container: string }[];
+        slots: { size: number; used: number; waiting: number };
+      };
+      this.figures = {
+        ...body.slots,
+        states: body.sandboxes.map((s) => s.status),
+        containers: body.sandboxes.map((s) => s.container),
+      };
       this.misses = 0;
       return false;
     } catch (error) {

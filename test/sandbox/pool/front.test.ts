@@ -91,7 +91,12 @@ async function pool(slots: number[]) {
   });
   await front.poll();
   const base = `http://127.0.0.1:${portOf(app)}`;
-  const call = async (method: string, url: string, body?: unknown, headers: Record<string, string> = { 'x-api-key': FRONT_KEY }) => {
+  const call = async (
+    method: string,
+    url: string,
+    body?: unknown,
+    headers: Record<string, string> = { 'x-api-key': FRONT_KEY },
+  ) => {
     const r = await fetch(`${base}${url}`, {
       method,
       headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -109,7 +114,11 @@ async function pool(slots: number[]) {
   return { workers, front, call };
 }
 
-const startBody = (session: string, image = 'localhost/busybox') => ({ image, command: ['alive-server', '88888888'], session_id: session });
+const startBody = (session: string, image = 'localhost/busybox') => ({
+  image,
+  command: ['alive-server', '88888888'],
+  session_id: session,
+});
 
 test('starts spread over the workers by free slots; the answer is the worker node url; views are whole', async () => {
   const { workers, front, call } = await pool([2, 2, 1]);
@@ -127,13 +136,21 @@ test('starts spread over the workers by free slots; the answer is the worker nod
   const list = await call('GET', '/list');
   expect(list.json.runtimes.map((r: any) => r.runtime_id).sort()).toEqual(started.map((s) => s.runtime_id).sort());
   const one = started[3];
-  expect((await call('GET', `/runtime/${one.runtime_id}`)).json).toMatchObject({ runtime_id: one.runtime_id, pod_status: 'running', node: one.node });
+  expect((await call('GET', `/runtime/${one.runtime_id}`)).json).toMatchObject({
+    runtime_id: one.runtime_id,
+    pod_status: 'running',
+    node: one.node,
+  });
   expect((await call('GET', `/sessions/s3`)).json).toMatchObject({ runtime_id: one.runtime_id, status: 'running' });
   expect((await call('GET', '/runtime/nope')).json).toEqual({ runtime_id: 'nope', pod_status: 'not found' });
   expect((await call('POST', '/stop', { runtime_id: one.runtime_id })).status).toBe(200);
   expect((await call('GET', `/runtime/${one.runtime_id}`)).json).toMatchObject({ status: 'stopped' });
   expect((await call('POST', '/stop', { runtime_id: 'nope' })).status).toBe(404);
-  expect((await call('GET', '/image_exists?image=localhost/busybox')).json).toEqual({ exists: true, nodes: ['n1', 'n2', 'n3'], url: 'http://front:8000' });
+  expect((await call('GET', '/image_exists?image=localhost/busybox')).json).toEqual({
+    exists: true,
+    nodes: ['n1', 'n2', 'n3'],
+    url: 'http://front:8000',
+  });
   expect((await call('GET', '/image_exists?image=other/image')).json).toMatchObject({ exists: false });
   await front.poll();
   const health = await call('GET', '/health', undefined, {});
@@ -154,7 +171,10 @@ test('the simple API through the front: create, exec, delete on the owning worke
   expect(ex.json).toMatchObject({ exit_code: 3, stdout: 'hi\n' });
   // the sandbox's own session key works for its own routes only, and never reaches the worker as such
   const own = { 'x-session-api-key': a.json.session_api_key };
-  expect((await call('GET', `/sandboxes/${a.json.id}`, undefined, own)).json).toMatchObject({ id: a.json.id, status: 'running' });
+  expect((await call('GET', `/sandboxes/${a.json.id}`, undefined, own)).json).toMatchObject({
+    id: a.json.id,
+    status: 'running',
+  });
   expect((await call('GET', `/sandboxes/${b.json.id}`, undefined, own)).status).toBe(401);
   expect((await call('GET', '/sandboxes', undefined, {})).status).toBe(401);
   expect((await call('GET', '/metrics', undefined, {})).status).toBe(200);
@@ -181,10 +201,19 @@ test("a worker's death fails only its sandboxes; new starts go to the others; me
   await workers[1]!.kill();
   expect((await front.poll()).map((w) => w.node)).toEqual(['n2']);
 
-  expect((await call('GET', `/runtime/${victim.runtime_id}`)).json).toMatchObject({ pod_status: 'failed', reason: expect.stringMatching(/worker on n2 died/) });
-  expect((await call('GET', `/sessions/${victim.session_id}`)).json).toMatchObject({ pod_status: 'failed', status: 'stopped' });
+  expect((await call('GET', `/runtime/${victim.runtime_id}`)).json).toMatchObject({
+    pod_status: 'failed',
+    reason: expect.stringMatching(/worker on n2 died/),
+  });
+  expect((await call('GET', `/sessions/${victim.session_id}`)).json).toMatchObject({
+    pod_status: 'failed',
+    status: 'stopped',
+  });
   expect((await call('POST', '/resume', { runtime_id: victim.runtime_id })).status).toBe(409);
-  expect((await call('GET', `/sandboxes/${done.id}`)).json).toMatchObject({ status: 'stopped', reason: 'stopped by a client' });
+  expect((await call('GET', `/sandboxes/${done.id}`)).json).toMatchObject({
+    status: 'stopped',
+    reason: 'stopped by a client',
+  });
   expect((await call('POST', '/stop', { runtime_id: victim.runtime_id })).status).toBe(200);
   // the others are untouched
   for (const s of started.filter((x) => x !== victim)) {
@@ -203,7 +232,11 @@ test("a worker's death fails only its sandboxes; new starts go to the others; me
   expect(metrics).toMatch(/slurm_oci_sandbox_start_seconds_count\{node="n1",outcome="ok"\} 7/);
   expect(metrics).toContain('slurm_oci_sandbox_errors_total{kind="not_running"} 1');
   const health = (await call('GET', '/health', undefined, {})).json;
-  expect(health.workers[1]).toMatchObject({ node: 'n2', up: false, reason: expect.stringMatching(/stopped answering/) });
+  expect(health.workers[1]).toMatchObject({
+    node: 'n2',
+    up: false,
+    reason: expect.stringMatching(/stopped answering/),
+  });
 });
 
 test('a start while the chosen worker dies is a 502 naming the node, and the worker is out', async () => {
