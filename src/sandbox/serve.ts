@@ -13,6 +13,7 @@ import { freshKey, loadKeyFile } from './auth.js';
 import { Builds } from './builds.js';
 import { announce, prepareDir, publicUrl, watchForCompletion, writeKey } from './coordination.js';
 import type { Driver } from './driver.js';
+import { workerMetrics } from './metrics.js';
 import { Podman, type PodmanOptions } from './podman.js';
 import { Pool } from './pool.js';
 import { probe } from './probe.js';
@@ -50,6 +51,8 @@ export type ServeOptions = {
   // Local backends only: slurm-oci-runtime cannot exec into a container that runs as a Slurm job.
   backend?: 'crun' | 'runc';
   logLevel: string;
+  // The value of its containers' label (default: random), so a job script can remove them if the server is killed.
+  serverId?: string;
 };
 
 // Checks what yargs cannot, before anything is written or started.
@@ -88,6 +91,7 @@ function check(o: ServeOptions): void {
   if (o.backend && path.basename(o.runtime) !== 'slurm-oci-runtime') {
     bad(`--backend applies to slurm-oci-runtime only, not to ${o.runtime}`, 'drop --backend or --runtime');
   }
+  if (o.serverId !== undefined && !/^[0-9a-f]{8,32}$/.test(o.serverId)) bad(`--server-id ${o.serverId} is not 8-32 lowercase hex digits`, 'e.g. --server-id 0123abcd');
   if (o.workspaceRoot !== undefined && !path.isAbsolute(o.workspaceRoot)) bad(`--workspace-root ${o.workspaceRoot} is not absolute`, 'give an absolute path');
 }
 
@@ -107,7 +111,7 @@ export async function serve(o: ServeOptions, makeDriver: (p: PodmanOptions) => D
     prepareDir(o.coordinationDir);
     writeKey(o.coordinationDir, key);
   }
-  const serverId = crypto.randomBytes(4).toString('hex');
+  const serverId = o.serverId ?? crypto.randomBytes(4).toString('hex');
   const prefix = `slurm-oci-sandbox-${serverId}`;
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'slurm-oci-sandbox-')); // 0700
   const runtime = o.runtime === 'default' ? undefined : o.runtime === 'slurm-oci-runtime' ? runtimePath('slurm-oci-runtime') : o.runtime;
@@ -137,6 +141,7 @@ export async function serve(o: ServeOptions, makeDriver: (p: PodmanOptions) => D
   });
   let url = '';
   const app = buildServer({
+    metrics: workerMetrics(os.hostname(), sandboxes),
     sandboxes,
     builds: new Builds(driver, workDir),
     apiKey: key,

@@ -2,6 +2,7 @@
 // that submit them. Resources go on the sbatch command line (an argv, no shell), so no path or
 // value is ever re-parsed from `#SBATCH` lines; the scripts quote every value with the `sh` helper.
 import path from 'node:path';
+import { CliError } from '../errors.js';
 import { packageFile } from '../util/package-root.js';
 import { render } from '../util/template.js';
 import type { ConfigValues, WorkflowConfig } from './load-config.js';
@@ -43,13 +44,20 @@ function sharedOptions(plan: LaunchPlan, role: string, dirJobId?: string): strin
 // The runtime (sandbox server) job: always the first job submitted, held until the directory exists.
 export function renderRuntimeJob(plan: LaunchPlan): JobSubmission {
   const v = values(plan);
+  const nodes = Number(v.RUNTIME_NODES ?? '1');
+  const port = Number(v.RUNTIME_PORT ?? '8000');
+  if (nodes > 1 && port === 65535) {
+    throw new CliError('RUNTIME_PORT=65535 leaves no port for the workers (RUNTIME_PORT+1) of RUNTIME_NODES > 1', 2, 'choose a lower RUNTIME_PORT');
+  }
   const env = Object.fromEntries(RUNTIME_ENV.filter((k) => v[k] !== undefined).map((k) => [k, v[k]]));
   const script = render('oci-templates/workflow/runtime.sbatch.hbs', {
     configName: plan.config.name,
     common: common(plan, 'runtime'),
     env,
     slurmOci: packageFile('bin/slurm-oci'),
-    port: v.RUNTIME_PORT ?? '8000',
+    port: String(port),
+    // RUNTIME_NODES > 1: one worker per node (srun) on the next port, the front on the first node
+    ...(nodes > 1 ? { pool: { nodes: String(nodes), workerPort: String(port + 1), cpus: v.CPUS_FOR_RUNTIME, readyTimeout: v.RUNTIME_READY_TIMEOUT } } : {}),
     image: v.CONTAINER_IMAGE,
     maxParallel: v.MAX_PARALLEL_AGENTS,
     cpusPerWorker: v.CPUS_PER_WORKER,
@@ -59,7 +67,8 @@ export function renderRuntimeJob(plan: LaunchPlan): JobSubmission {
   });
   const argv = [
     'sbatch', '--parsable', '--hold', '--job-name=skyrl-runtime', `--partition=${v.CPU_PARTITION}`,
-    '--nodes=1', '--ntasks=1', `--cpus-per-task=${v.CPUS_FOR_RUNTIME}`, `--mem=${v.RUNTIME_MEMORY}`,
+    ...(nodes > 1 ? [`--nodes=${nodes}`, '--ntasks-per-node=1'] : ['--nodes=1', '--ntasks=1']),
+    `--cpus-per-task=${v.CPUS_FOR_RUNTIME}`, `--mem=${v.RUNTIME_MEMORY}`,
     '--signal=B:TERM@60', ...sharedOptions(plan, 'runtime'),
   ];
   return { argv, script };

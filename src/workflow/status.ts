@@ -16,9 +16,15 @@ export type WorkflowStatus = {
   training?: JobInfo;
   flags: { ready: boolean; complete: boolean; failed?: string };
   url?: string;
-  health?: { ok: boolean; detail: string };
+  health?: Health;
   logs: Record<string, string[]>;
 };
+
+// One node of a sandbox pool (RUNTIME_NODES > 1), as the front's /health reports it.
+export type PoolNode = { node: string; url: string; up: boolean; slots?: number; used?: number; waiting?: number; sandboxes?: number; reason?: string };
+
+// What GET /health said; a pool front adds its workers.
+export type Health = { ok: boolean; detail: string; pool?: PoolNode[] };
 
 // Job states after which a job no longer runs.
 const ENDED = /^(COMPLETED|CANCELLED|FAILED|TIMEOUT|NODE_FAIL|PREEMPTED|BOOT_FAIL|DEADLINE|OUT_OF_MEMORY|SPECIAL_EXIT|GONE)$/;
@@ -60,10 +66,12 @@ export async function launchJobs(dir: string): Promise<{ runtime?: JobInfo; trai
 }
 
 // GET <url>/health, with a short timeout (needs no key).
-export async function probeHealth(url: string): Promise<{ ok: boolean; detail: string }> {
+export async function probeHealth(url: string): Promise<Health> {
   try {
     const r = await fetch(new URL('health', url.endsWith('/') ? url : `${url}/`), { signal: AbortSignal.timeout(3000) });
-    return { ok: r.ok, detail: `HTTP ${r.status}` };
+    const body = (await r.json().catch(() => ({}))) as { workers?: unknown };
+    const pool = Array.isArray(body.workers) ? (body.workers as PoolNode[]) : undefined;
+    return { ok: r.ok, detail: `HTTP ${r.status}`, ...(pool ? { pool } : {}) };
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code;
     return { ok: false, detail: cause ?? (error as Error).message };
@@ -118,6 +126,10 @@ export function formatStatus(s: WorkflowStatus): string {
     `flags:        ready=${s.flags.ready ? 'yes' : 'no'} complete=${s.flags.complete ? 'yes' : 'no'}${s.flags.failed ? ` failed: ${s.flags.failed}` : ''}`,
     `server:       ${s.url ?? '(not yet)'}${s.health ? ` health ${s.health.ok ? 'ok' : 'FAILED'} (${s.health.detail})` : ''}`,
   ];
+  for (const n of s.health?.pool ?? []) {
+    const figures = n.up ? `${n.used}/${n.slots} slots used, ${n.waiting} waiting, ${n.sandboxes} sandboxes` : `DEAD (${n.reason})`;
+    out.push(`  ${n.node.padEnd(12)} ${n.url}  ${figures}`);
+  }
   for (const [file, lines] of Object.entries(s.logs)) {
     if (lines.length) out.push(`--- ${file}`, ...lines);
   }

@@ -4,7 +4,7 @@
 // after host-config, whose bare-scrun runs may leave a stuck anchor spinning on a CPU.
 const Sequencer = require('@jest/test-sequencer').default;
 
-const ORDER = ['oci-conf', 'scrun-lua', 'workflow', 'runtime', 'sandbox', 'host-config', 'doctor', 'cluster', 'podman', 'docker', 'multinode'];
+const ORDER = ['oci-conf', 'scrun-lua', 'workflow', 'runtime', 'sandbox', 'host-config', 'doctor', 'cluster', 'podman', 'docker', 'multinode', 'pool'];
 const rank = (test) => {
   const i = ORDER.indexOf(require('node:path').basename(test.path).replace(/\.test\.ts$/, ''));
   return i < 0 ? ORDER.length : i;

@@ -100,6 +100,21 @@ describe('--dry-run', () => {
     }
   });
 
+  test('RUNTIME_NODES=3: the runtime job spans three nodes, a worker per node by srun, the front on the first', async () => {
+    const out = await cli(['workflow', 'launch', '--config', writeConf(`${GOOD}RUNTIME_NODES=3\nRUNTIME_PORT=9000\n`), '--jobs-dir', jobsDir, '--dry-run']);
+    const [, runtime] = out.split(/^# ---- .*$/m);
+    expect(out).toMatch(/--job-name=skyrl-runtime --partition=debug --nodes=3 --ntasks-per-node=1 --cpus-per-task=1 --mem=500M /);
+    expect(runtime).toContain("srun --nodes=3 --ntasks-per-node=1 --cpus-per-task=1 --kill-on-bad-exit=0 bash \"$dir/runtime_worker.sh\" \"$dir/workers\" &");
+    expect(runtime).toMatch(/sandbox serve --host "\$\{addr:-0\.0\.0\.0\}" \$\{addr:\+--public-host "\$addr"\} --port 9001 /);
+    expect(runtime).toMatch(/--server-id "\$id" --coordination-dir "\$1\/\$node"/);
+    expect(runtime).toMatch(/sandbox front --host "\$\{addr:-0\.0\.0\.0\}" \$\{addr:\+--public-host "\$addr"\} --port 9000 --workers-dir "\$dir\/workers" \\\n {2}--expect-workers 3 --workers-timeout 120 --coordination-dir "\$dir"/);
+    expect((await execa('bash', ['-n'], { input: runtime, reject: false })).exitCode).toBe(0);
+    const worker = runtime!.split("<<'WORKER'\n")[1]!.split('\nWORKER\n')[0]!;
+    expect((await execa('bash', ['-n'], { input: worker, reject: false })).exitCode).toBe(0);
+    const single = await cli(['workflow', 'launch', '--config', writeConf(`${GOOD}RUNTIME_NODES=1\n`), '--jobs-dir', jobsDir, '--dry-run']);
+    expect(single).not.toContain('sandbox front');
+  });
+
   test('--runtime-only shows only the runtime job; --debug turns on SKYRL_DEBUG', async () => {
     const out = await cli(['workflow', 'launch', '--config', writeConf(GOOD), '--jobs-dir', jobsDir, '--dry-run', '--runtime-only', '--debug']);
     expect(out).toContain('# ---- runtime.sbatch');

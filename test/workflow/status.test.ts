@@ -74,3 +74,23 @@ started
 20251231_000000_2  -          2 COMPLETED  ready,complete
 `);
 });
+
+test("a pool front's health lists its nodes; status shows each node's figures, and a dead one", async () => {
+  const workers = [
+    { node: 'n1', url: 'http://10.77.0.11:8001', up: true, slots: 4, used: 3, waiting: 0, sandboxes: 3 },
+    { node: 'n2', url: 'http://10.77.0.12:8001', up: false, reason: 'it stopped answering: ECONNREFUSED' },
+  ];
+  const server = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', workers })));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  try {
+    const health = await probeHealth(`http://127.0.0.1:${port}`);
+    expect(health).toEqual({ ok: true, detail: 'HTTP 200', pool: workers });
+    const text = formatStatus({ dir: '/j/x', flags: { ready: true, complete: false }, url: 'http://10.77.0.11:8000', health, logs: {} });
+    expect(text).toContain('server:       http://10.77.0.11:8000 health ok (HTTP 200)\n');
+    expect(text).toContain('  n1           http://10.77.0.11:8001  3/4 slots used, 0 waiting, 3 sandboxes\n');
+    expect(text).toContain('  n2           http://10.77.0.12:8001  DEAD (it stopped answering: ECONNREFUSED)\n');
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+});

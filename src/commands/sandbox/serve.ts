@@ -41,6 +41,7 @@ const options = {
     choices: ['crun', 'runc'] as const,
     describe: 'Backend of slurm-oci-runtime [default: crun] (not scrun: it has no exec)',
   },
+  'server-id': { type: 'string', describe: "Label value of its containers (8-32 hex digits) [default: random]; lets a job script remove them if the server is killed" },
   'log-level': { choices: ['debug', 'info', 'warn', 'error'] as const, default: 'info' },
 } as const;
 
@@ -113,6 +114,7 @@ export default {
       ...(argv['api-key-file'] !== undefined ? { apiKeyFile: argv['api-key-file'] } : {}),
       ...(argv['coordination-dir'] !== undefined ? { coordinationDir: argv['coordination-dir'] } : {}),
       ...(argv.backend !== undefined ? { backend: argv.backend } : {}),
+      ...(argv['server-id'] !== undefined ? { serverId: argv['server-id'] } : {}),
     });
   },
 } satisfies CommandModule<object, Args>;
