@@ -2,7 +2,8 @@
 // Benchmark of `slurm-oci sandbox serve` at scale against Podman by hand, in one run, on the same
 // image and runtime. It runs inside the cluster as an ordinary user (it needs rootless Podman):
 //
-//   node bench/run.mjs sandbox        (as root on the host: a fresh cluster, then this as alice)
+//   node bench/run.mjs sandbox        (as root on the host: a fresh cluster, then this as alice;
+//                                      BENCH_SANDBOXES=64 BENCH_ROUNDS=3 set the options)
 //   test/cluster/testbed user sh -c 'cd /project && node bench/sandbox.mjs [--sandboxes 32] [--rounds 5]'
 //
 // By hand: N `podman run -d` at once, then rounds of N `podman exec NAME true` at once (one per
@@ -21,8 +22,8 @@ import { median, quantile } from './lib.mjs';
 const run = promisify(execFile);
 const { values: o } = parseArgs({
   options: {
-    sandboxes: { type: 'string', default: '32' },
-    rounds: { type: 'string', default: '5' },
+    sandboxes: { type: 'string', default: process.env.BENCH_SANDBOXES ?? '32' },
+    rounds: { type: 'string', default: process.env.BENCH_ROUNDS ?? '5' },
     sequential: { type: 'string', default: '30' },
     runtime: { type: 'string', default: '/project/bin/slurm-oci-runtime' },
     backend: { type: 'string', default: 'crun' },
@@ -43,7 +44,7 @@ fs.mkdirSync(home, { recursive: true });
 fs.mkdirSync(runDir, { recursive: true });
 fs.writeFileSync(
   path.join(home, 'containers.conf'),
-  `[containers]\nnetns = "host"\n[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nnum_locks = 4096\nstatic_dir = "${home}/static"\ntmp_dir = "${runDir}/tmp"\n`,
+  `[containers]\nnetns = "host"\n[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nstatic_dir = "${home}/static"\ntmp_dir = "${runDir}/tmp"\n`,
 );
 fs.writeFileSync(path.join(home, 'storage.conf'), `[storage]\ndriver = "vfs"\ngraphroot = "${home}/graph"\nrootless_storage_path = "${home}/graph"\nrunroot = "${runDir}/run"\n`);
 const env = { ...process.env, CONTAINERS_CONF: `${home}/containers.conf`, CONTAINERS_STORAGE_CONF: `${home}/storage.conf` };
