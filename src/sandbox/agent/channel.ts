@@ -8,7 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { capture } from '../capture.js';
 import { NotRunningError, type ExecResult } from '../driver.js';
-import { FifoStock, mkfifo } from './fifos.js';
+import { FifoStock } from './fifos.js';
 import { commandScript, frame, type AgentCommand } from './script.js';
 
 const { O_RDONLY, O_WRONLY, O_RDWR, O_NONBLOCK, O_NOFOLLOW } = fs.constants;
@@ -65,7 +65,7 @@ export class AgentChannel {
   // Makes the channel's FIFOs in DIR (before the container starts: the agent opens them at once).
   static async create(dir: string): Promise<AgentChannel> {
     const stock = new FifoStock(dir);
-    await Promise.all([mkfifo(dir, ['req', 'res']), stock.refill()]);
+    await stock.refill(['req', 'res']); // one mkfifo per sandbox start
     return new AgentChannel(dir, stock);
   }
 

@@ -19,7 +19,7 @@ export class FifoStock {
 
   constructor(
     private readonly dir: string,
-    private readonly batch = 48,
+    private readonly batch = 24,
   ) {}
 
   // A fresh FIFO's name (relative to the directory); waits for a refill when the stock is empty.
@@ -37,12 +37,12 @@ export class FifoStock {
     fs.unlink(path.join(this.dir, name), () => {});
   }
 
-  // Makes another batch (one at a time).
-  refill(): Promise<void> {
+  // Makes another batch (one at a time); EXTRA names (the channel's own) ride along in the same call.
+  refill(extra: string[] = []): Promise<void> {
     this.refilling ??= (async () => {
       const names = Array.from({ length: this.batch }, () => `f${(this.next += 1)}`);
       try {
-        await mkfifo(this.dir, names);
+        await mkfifo(this.dir, [...extra, ...names]);
         this.ready.push(...names);
       } finally {
         this.refilling = undefined;
