@@ -4,10 +4,13 @@
 // src/runtime/front/) and runs the backend processes the server asks for itself, so that they get
 // this process's stdio, extra fds and place in the process tree (conmon must be their subreaper).
 // No server, or one that declines the call: it execs the Node CLI, and starts a server for next time.
+// For the scrun backend it also starts the supervisor (frame D, so conmon adopts it) and passes
+// SIGINT/SIGTERM on while `start` waits for the allocation (frames T and K).
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,6 +131,21 @@ static void start_server(const char *socket) {
   _exit(127);
 }
 
+// A SIGINT/SIGTERM not yet passed on to the server (while it asks for them: frame T).
+static volatile sig_atomic_t pending_signal;
+
+static void on_signal(int signal) { pending_signal = signal; }
+
+// T: "1" passes SIGINT/SIGTERM on to the server (no SA_RESTART: the read in read_all wakes), "0" takes them as usual again.
+static void trap_signals(int on) {
+  struct sigaction action = {.sa_handler = on ? on_signal : SIG_DFL};
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, NULL);
+  sigaction(SIGTERM, &action, NULL);
+}
+
+static int send_frame(int fd, char type, const char *payload, size_t len);
+
 static int write_all(int fd, const void *data, size_t len) {
   for (const char *p = data; len > 0;) {
     ssize_t n = write(fd, p, len);
@@ -139,10 +157,19 @@ static int write_all(int fd, const void *data, size_t len) {
   return 0;
 }
 
+// Reads LEN bytes from the server on FD, passing on a trapped signal that interrupts the wait.
 static int read_all(int fd, void *data, size_t len) {
   for (char *p = data; len > 0;) {
     ssize_t n = read(fd, p, len);
-    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EINTR) {
+      if (pending_signal) {
+        char signal[16];
+        snprintf(signal, sizeof signal, "%d", (int)pending_signal);
+        pending_signal = 0;
+        if (send_frame(fd, 'K', signal, strlen(signal)) < 0) return -1;
+      }
+      continue;
+    }
     if (n <= 0) return -1;
     p += n;
     len -= n;
@@ -183,13 +210,45 @@ static int send_call(int fd) {
   return r;
 }
 
-// Runs the NUL-separated argv in PAYLOAD with our stdio and fds; returns its exit status as a shell would.
-static int run(char *payload, size_t len) {
-  char *args[4096];
+// Splits the NUL-separated argv in PAYLOAD into ARGS (up to 4095); returns their number.
+static size_t split_argv(char *payload, size_t len, char **args) {
   size_t n = 0;
   for (char *p = payload; p < payload + len && n < 4095; p += strlen(p) + 1) args[n++] = p;
   args[n] = NULL;
-  if (n == 0) return 127;
+  return n;
+}
+
+// Starts the argv in PAYLOAD in a session of its own with our stdio and does not wait for it (the
+// scrun supervisor: when we exit, conmon adopts it). Its pid, or 0 when it could not be run.
+static pid_t spawn_detached(char *payload, size_t len) {
+  char *args[4096];
+  int report[2];
+  if (split_argv(payload, len, args) == 0 || pipe2(report, O_CLOEXEC) < 0) return 0;
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(report[0]);
+    setsid();
+    execv(args[0], args);
+    int error = errno;
+    write_all(report[1], &error, sizeof error);
+    _exit(127);
+  }
+  close(report[1]);
+  int error = 0;
+  ssize_t n = pid > 0 ? read(report[0], &error, sizeof error) : -1;
+  close(report[0]);
+  if (pid < 0 || n != 0) {
+    dprintf(2, "slurm-oci-runtime: cannot run %s: %s\n", args[0], strerror(pid < 0 ? errno : error));
+    if (pid > 0) waitpid(pid, NULL, 0);
+    return 0;
+  }
+  return pid;
+}
+
+// Runs the NUL-separated argv in PAYLOAD with our stdio and fds; returns its exit status as a shell would.
+static int run(char *payload, size_t len) {
+  char *args[4096];
+  if (split_argv(payload, len, args) == 0) return 127;
   pid_t pid = fork();
   if (pid < 0) return 127;
   if (pid == 0) {
@@ -237,7 +296,7 @@ int main(int argc, char **argv) {
       return 1;
     }
     uint32_t len = head[0] | head[1] << 8 | head[2] << 16 | (uint32_t)head[3] << 24;
-    if (len > MAX_FRAME || !head[4] || !strchr("OERXC", head[4])) {
+    if (len > MAX_FRAME || !head[4] || !strchr("OERDTXC", head[4])) {
       dprintf(2, "slurm-oci-runtime: the runtime server sent a bad frame (type 0x%02x, %u bytes)\n", head[4], len);
       return 1;
     }
@@ -256,6 +315,16 @@ int main(int argc, char **argv) {
       if (send_frame(fd, 'S', status, strlen(status)) < 0) return 1;
       break;
     }
+    case 'D': {
+      ran = 1;
+      char pid[16];
+      snprintf(pid, sizeof pid, "%d", (int)spawn_detached(payload, len));
+      if (send_frame(fd, 'S', pid, strlen(pid)) < 0) return 1;
+      break;
+    }
+    case 'T':
+      trap_signals(payload[0] == '1');
+      break;
     case 'X':
       return atoi(payload);
     case 'C':

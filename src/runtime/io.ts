@@ -1,6 +1,7 @@
 // Where one runtime call's output and foreground processes go: this process (the CLI), or, in the
 // runtime server, the native front that sent the call (src/runtime/front/). Each call carries its
 // Io in its Context, so the server runs the very same command code as the CLI.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { runInheritHere } from './spawn.js';
 
@@ -8,6 +9,11 @@ export type Io = {
   write(fd: 1 | 2, text: string): void;
   // Runs BIN with the caller's stdio (under conmon it becomes the container's) and its fds 3.. (--preserve-fds).
   runInherit(bin: string, args: string[], extraFds: number): Promise<number>;
+  // Starts BIN in a session of its own with the caller's stdio and does not wait: the scrun
+  // supervisor, which must descend from the caller so that conmon (a subreaper) adopts it. Its pid.
+  spawnDetached(bin: string, args: string[]): Promise<number>;
+  // Calls HANDLER on SIGINT/SIGTERM to the caller until the returned function is called.
+  onSignal(handler: (signal: NodeJS.Signals) => void): () => void;
   // True in the server: it declines what it cannot serve (see Declined).
   remote: boolean;
 };
@@ -28,13 +34,24 @@ export function localIo(env: NodeJS.ProcessEnv): Io {
   return {
     write: writeAll,
     runInherit: async (bin, args, extraFds) => runInheritHere(bin, args, extraFds, env),
+    spawnDetached: (bin, args) =>
+      new Promise((resolve, reject) => {
+        const child = spawn(bin, args, { detached: true, stdio: 'inherit', env });
+        child.once('error', reject).once('spawn', () => {
+          child.unref();
+          resolve(child.pid!);
+        });
+      }),
+    onSignal(handler) {
+      process.on('SIGINT', handler).on('SIGTERM', handler);
+      return () => void process.off('SIGINT', handler).off('SIGTERM', handler);
+    },
     remote: false,
   };
 }
 
 // Thrown in the server, before anything has changed, for a call only the Node CLI can serve
-// (the scrun backend's supervisor must be the caller's child; rarely used commands): the front
-// then runs the CLI with the same arguments.
+// (rarely used commands, scrun's slow cleanup): the front then runs the CLI with the same arguments.
 export class Declined extends Error {}
 
 // Throws Declined when IO is the front's.

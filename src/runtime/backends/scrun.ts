@@ -5,7 +5,6 @@
 // srun to end and exits with the container's real code. The container's files and phases are
 // scrun/container.ts; scrun's own CLI quirks (-a, --preserve-fds N, exec and friends) are smoothed
 // over here.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CliError } from '../../errors.js';
@@ -54,7 +53,7 @@ function precheck(ctx: Context, record: ContainerRecord): void {
 }
 
 // Starts the supervisor (it waits for start) and records it; Podman gets its pid.
-function createWithSupervisor(ctx: Context, record: ContainerRecord, options: CreateOptions): ScrunContainer {
+async function createWithSupervisor(ctx: Context, record: ContainerRecord, options: CreateOptions): Promise<ScrunContainer> {
   // rootless Docker: no paths that exist only inside rootlesskit (this call's environment says)
   assertVisibleToSlurm(record, { ...visibleIo, env: ctx.env });
   if (fs.readdirSync(record.rootfs).length === 0 || isOverlayMount(record.rootfs)) {
@@ -69,17 +68,12 @@ function createWithSupervisor(ctx: Context, record: ContainerRecord, options: Cr
   if (options.preserveFds) ctx.log('warning', `--preserve-fds ${options.preserveFds} ignored: scrun cannot pass open files into a Slurm job`);
   const container = containerOf(ctx, record);
   fs.mkdirSync(record.backendRoot, { recursive: true, mode: 0o700 });
-  const child = spawn(process.execPath, [packageFile('dist/scrun-supervisor.js'), ctx.store.root, record.id], {
-    detached: true,
-    stdio: 'inherit',
-    env: ctx.env,
-  });
-  if (!child.pid) throw new CliError('the scrun supervisor failed to start', 1, `is ${process.execPath} still there?`);
+  // through the caller (the native front, from the runtime server): conmon must adopt it
+  const pid = await ctx.io.spawnDetached(process.execPath, [packageFile('dist/scrun-supervisor.js'), ctx.store.root, record.id]);
   // written before the supervisor can look: it reads it once `start` asks, and writes it only then
-  container.init({ options, globals: ctx.globals }, { pid: child.pid, start: procStat(child.pid)?.start });
+  container.init({ options, globals: ctx.globals }, { pid, start: procStat(pid)?.start });
   // digits only: go-runc and conmon parse the pid file with atoi
-  if (options.pidFile) fs.writeFileSync(options.pidFile, String(child.pid));
-  child.unref();
+  if (options.pidFile) fs.writeFileSync(options.pidFile, String(pid));
   return container;
 }
 
@@ -97,8 +91,8 @@ async function startAndWait(ctx: Context, record: ContainerRecord, host: Pick<Sc
   if (!state || !isAlive(host, state.supervisor.pid, state.supervisor.start)) throw new CliError('cannot start a container that has stopped', 1);
   const { supervisor } = state;
   container.requestStart();
-  const forward = (signal: NodeJS.Signals) => process.kill(supervisor.pid, signal);
-  process.on('SIGINT', forward).on('SIGTERM', forward);
+  // the caller's (the front passes its signals on)
+  const stopForwarding = ctx.io.onSignal((signal) => process.kill(supervisor.pid, signal));
   const waitedSince = Date.now();
   let said = 0;
   try {
@@ -115,7 +109,7 @@ async function startAndWait(ctx: Context, record: ContainerRecord, host: Pick<Sc
       throw new CliError(`the scrun supervisor of ${record.id} ended before the container ran`, 1, `see ${container.supervisorLog}`);
     }
   } finally {
-    process.off('SIGINT', forward).off('SIGTERM', forward);
+    stopForwarding();
   }
 }
 
@@ -135,7 +129,7 @@ async function cleanup(ctx: Context, record: ContainerRecord): Promise<void> {
 
 export const scrun: Backend = {
   async create(ctx, record, options) {
-    createWithSupervisor(ctx, record, options);
+    await createWithSupervisor(ctx, record, options);
   },
 
   async start(ctx, record) {
@@ -183,7 +177,7 @@ export const scrun: Backend = {
   },
 
   async run(ctx, record, options, detach) {
-    const container = createWithSupervisor(ctx, record, options);
+    const container = await createWithSupervisor(ctx, record, options);
     await startAndWait(ctx, record, realHost(record, ctx.env));
     if (detach) return 0;
     const supervisor = container.read()!.supervisor;

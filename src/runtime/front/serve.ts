@@ -51,18 +51,39 @@ function retireOthers(socket: string): void {
   for (const name of socketsToRetire(socket, fs.readdirSync(dir), mtime)) fs.rmSync(path.join(dir, name), { force: true });
 }
 
+// What one connection's call is waiting for from its front: answers to R and D frames, in
+// order, and the handlers of the signals the front passes on.
+type Pending = { answers: Array<(value: number) => void>; onSignal: Set<(signal: NodeJS.Signals) => void> };
+
+// Sends FRAME to the front and resolves with its S answer.
+function ask(conn: net.Socket, pending: Pending, request: Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    if (conn.destroyed) return reject(new Error('the front went away'));
+    pending.answers.push(resolve);
+    conn.once('close', () => reject(new Error('the front went away')));
+    conn.write(request);
+  });
+}
+
 // Runs CALL for the front on CONN; the front runs the processes that need its stdio.
-async function serveCall(conn: net.Socket, call: Call, statuses: Array<(code: number) => void>): Promise<void> {
+async function serveCall(conn: net.Socket, call: Call, pending: Pending): Promise<void> {
   const io: Io = {
     remote: true,
     write: (fd, text) => void conn.write(frame(fd === 1 ? 'O' : 'E', text)),
-    runInherit: (bin, args) =>
-      new Promise((resolve, reject) => {
-        if (conn.destroyed) return reject(new Error('the front went away'));
-        statuses.push(resolve);
-        conn.once('close', () => reject(new Error('the front went away')));
-        conn.write(frame('R', nulList([bin, ...args])));
-      }),
+    runInherit: (bin, args) => ask(conn, pending, frame('R', nulList([bin, ...args]))),
+    spawnDetached: async (bin, args) => {
+      const pid = await ask(conn, pending, frame('D', nulList([bin, ...args])));
+      if (!pid) throw new Error(`the runtime front could not start ${bin}`);
+      return pid;
+    },
+    onSignal(handler) {
+      if (pending.onSignal.size === 0) conn.write(frame('T', '1'));
+      pending.onSignal.add(handler);
+      return () => {
+        pending.onSignal.delete(handler);
+        if (pending.onSignal.size === 0 && !conn.destroyed) conn.write(frame('T', '0'));
+      };
+    },
   };
   try {
     const code = await main(call.argv, { io, env: call.env, cwd: call.cwd });
@@ -82,7 +103,7 @@ export async function serve(socket: string): Promise<void> {
   let busy = 0;
   const server = net.createServer((conn) => {
     const reader = new FrameReader();
-    const statuses: Array<(code: number) => void> = [];
+    const pending: Pending = { answers: [], onSignal: new Set() };
     conn.on('error', () => conn.destroy());
     conn.on('data', (chunk) => {
       let frames;
@@ -92,7 +113,11 @@ export async function serve(socket: string): Promise<void> {
         return conn.destroy();
       }
       for (const f of frames) {
-        if (f.type === 'S') statuses.shift()?.(Number(f.payload.toString()));
+        if (f.type === 'S') pending.answers.shift()?.(Number(f.payload.toString()));
+        else if (f.type === 'K') {
+          const signal = f.payload.toString() === '2' ? 'SIGINT' : 'SIGTERM';
+          for (const handler of pending.onSignal) handler(signal);
+        }
         else if (f.type === 'Q') {
           busy++;
           let call: Call;
@@ -102,7 +127,7 @@ export async function serve(socket: string): Promise<void> {
             busy--;
             return conn.destroy();
           }
-          void serveCall(conn, call, statuses)
+          void serveCall(conn, call, pending)
             .catch(() => void conn.destroy())
             .finally(() => {
               busy--;
