@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -131,20 +132,31 @@ static void start_server(const char *socket) {
   _exit(127);
 }
 
+static int send_frame(int fd, char type, const char *payload, size_t len);
+
 // A SIGINT/SIGTERM not yet passed on to the server (while it asks for them: frame T).
 static volatile sig_atomic_t pending_signal;
 
 static void on_signal(int signal) { pending_signal = signal; }
 
-// T: "1" passes SIGINT/SIGTERM on to the server (no SA_RESTART: the read in read_all wakes), "0" takes them as usual again.
+// T: "1" passes SIGINT/SIGTERM (and SIGHUP) on to the server (no SA_RESTART: a wait for the
+// server wakes), "0" takes them as usual again.
 static void trap_signals(int on) {
   struct sigaction action = {.sa_handler = on ? on_signal : SIG_DFL};
   sigemptyset(&action.sa_mask);
   sigaction(SIGINT, &action, NULL);
   sigaction(SIGTERM, &action, NULL);
+  sigaction(SIGHUP, &action, NULL);
 }
 
-static int send_frame(int fd, char type, const char *payload, size_t len);
+// Passes a trapped signal on to the server (frame K).
+static int pass_signal(int fd) {
+  if (!pending_signal) return 0;
+  char signal[16];
+  snprintf(signal, sizeof signal, "%d", (int)pending_signal);
+  pending_signal = 0;
+  return send_frame(fd, 'K', signal, strlen(signal));
+}
 
 static int write_all(int fd, const void *data, size_t len) {
   for (const char *p = data; len > 0;) {
@@ -162,12 +174,7 @@ static int read_all(int fd, void *data, size_t len) {
   for (char *p = data; len > 0;) {
     ssize_t n = read(fd, p, len);
     if (n < 0 && errno == EINTR) {
-      if (pending_signal) {
-        char signal[16];
-        snprintf(signal, sizeof signal, "%d", (int)pending_signal);
-        pending_signal = 0;
-        if (send_frame(fd, 'K', signal, strlen(signal)) < 0) return -1;
-      }
+      if (pass_signal(fd) < 0) return -1;
       continue;
     }
     if (n <= 0) return -1;
@@ -262,6 +269,110 @@ static int run(char *payload, size_t len) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+// The scrun supervisor's hand (frame H): a child of ours that stays connected to the server, which
+// supervises the container in its own warm process (no Node start-up per container). The hand is
+// the process Podman's pid file names and conmon adopts; it runs `scrun create` for the server
+// with the container's stdio (frame A), passes its stderr, exit and signals on (frames e, x, g, K)
+// and exits with the container's code (the second X: the first is the create call's, and ends
+// the parent, which waits for it).
+static int hand;               // this process is a hand
+static int release_fd = -1;    // until the create call's X: the pipe the parent waits on
+static pid_t hand_child;       // the running A process, 0 when none
+static int hand_stderr = -1;   // its stderr, until every holder (scrun's anchor, srun) closed it
+static volatile sig_atomic_t got_sigchld;
+
+static void on_sigchld(int signal) { got_sigchld = signal; }
+
+// H: forks the hand; answers S with its pid. The parent (this create call) exits with the code
+// the hand passes up when the call ends.
+static void become_hand(int fd) {
+  int release[2];
+  pid_t pid = pipe2(release, O_CLOEXEC) < 0 ? -1 : fork();
+  if (pid < 0) {
+    send_frame(fd, 'S', "0", 1);
+    return;
+  }
+  if (pid > 0) {
+    close(fd);
+    close(release[1]);
+    int code;
+    ssize_t n;
+    while ((n = read(release[0], &code, sizeof code)) < 0 && errno == EINTR) {
+    }
+    _exit(n == sizeof code ? code : 1);
+  }
+  close(release[0]);
+  release_fd = release[1];
+  hand = 1;
+  setsid();
+  trap_signals(1);
+  struct sigaction action = {.sa_handler = on_sigchld};
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGCHLD, &action, NULL);
+  char self[16];
+  snprintf(self, sizeof self, "%d", (int)getpid());
+  send_frame(fd, 'S', self, strlen(self));
+}
+
+// A: runs the argv in PAYLOAD with our stdin and stdout, its stderr into a pipe we pass on; its pid or 0.
+static pid_t run_async(char *payload, size_t len) {
+  char *args[4096];
+  int err[2];
+  if (hand_child || hand_stderr >= 0 || split_argv(payload, len, args) == 0 || pipe2(err, O_CLOEXEC) < 0) return 0;
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (dup2(err[1], 2) < 0) _exit(127);
+    execv(args[0], args);
+    dprintf(2, "slurm-oci-runtime: cannot run %s: %s\n", args[0], strerror(errno));
+    _exit(127);
+  }
+  close(err[1]);
+  if (pid < 0) return close(err[0]), 0;
+  fcntl(err[0], F_SETFL, O_NONBLOCK);
+  hand_child = pid;
+  hand_stderr = err[0];
+  return pid;
+}
+
+// Passes on what the A process's stderr holds now (e), and its end (g).
+static int pass_stderr(int fd) {
+  char buf[4096];
+  for (;;) {
+    ssize_t n = read(hand_stderr, buf, sizeof buf);
+    if (n > 0) {
+      if (send_frame(fd, 'e', buf, n) < 0) return -1;
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) return 0;
+    close(hand_stderr);
+    hand_stderr = -1;
+    return send_frame(fd, 'g', "", 0);
+  }
+}
+
+// The hand, between frames: waits until the server's next frame is there, passing on signals,
+// the A process's stderr and its exit status (x, after the stderr it wrote before exiting).
+static int hand_wait(int fd) {
+  for (;;) {
+    if (pass_signal(fd) < 0) return -1;
+    int status;
+    if (hand_child && waitpid(hand_child, &status, WNOHANG) == hand_child) {
+      hand_child = 0;
+      if (hand_stderr >= 0 && pass_stderr(fd) < 0) return -1;
+      char code[16];
+      snprintf(code, sizeof code, "%d", WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+      if (send_frame(fd, 'x', code, strlen(code)) < 0) return -1;
+    }
+    struct pollfd ready[2] = {{.fd = fd, .events = POLLIN}, {.fd = hand_stderr, .events = POLLIN}};
+    // a signal between the checks above and poll waits for the timeout at most
+    int n = poll(ready, hand_stderr >= 0 ? 2 : 1, 100);
+    if (n < 0 && errno != EINTR) return -1;
+    if (n > 0 && hand_stderr >= 0 && ready[1].revents && pass_stderr(fd) < 0) return -1;
+    if (n > 0 && ready[0].revents) return 0;
+  }
+}
+
 int main(int argc, char **argv) {
   argc_ = argc;
   argv_ = argv;
@@ -290,13 +401,14 @@ int main(int argc, char **argv) {
   int ran = 0;
   for (;;) {
     unsigned char head[5];
-    if (read_all(fd, head, 5) < 0) {
+    if ((hand && hand_wait(fd) < 0) || read_all(fd, head, 5) < 0) {
+      if (hand) return 255; // the server went away: the container's code is not known
       if (!ran) cli(); // the server died before anything happened: the CLI does it all
       dprintf(2, "slurm-oci-runtime: the runtime server went away in the middle of the call\n");
       return 1;
     }
     uint32_t len = head[0] | head[1] << 8 | head[2] << 16 | (uint32_t)head[3] << 24;
-    if (len > MAX_FRAME || !head[4] || !strchr("OERDTXC", head[4])) {
+    if (len > MAX_FRAME || !head[4] || !strchr("OERDTXCHA", head[4])) {
       dprintf(2, "slurm-oci-runtime: the runtime server sent a bad frame (type 0x%02x, %u bytes)\n", head[4], len);
       return 1;
     }
@@ -325,7 +437,24 @@ int main(int argc, char **argv) {
     case 'T':
       trap_signals(payload[0] == '1');
       break;
+    case 'H':
+      ran = 1;
+      become_hand(fd);
+      break;
+    case 'A': {
+      char pid[16];
+      snprintf(pid, sizeof pid, "%d", (int)run_async(payload, len));
+      if (send_frame(fd, 'S', pid, strlen(pid)) < 0) return 1;
+      break;
+    }
     case 'X':
+      if (release_fd >= 0) { // the create call's end: the parent exits with it, the hand goes on
+        int code = atoi(payload);
+        write_all(release_fd, &code, sizeof code);
+        close(release_fd);
+        release_fd = -1;
+        break;
+      }
       return atoi(payload);
     case 'C':
       if (ran) return 1;

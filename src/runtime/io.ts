@@ -16,6 +16,28 @@ export type Io = {
   onSignal(handler: (signal: NodeJS.Signals) => void): () => void;
   // True in the server: it declines what it cannot serve (see Declined).
   remote: boolean;
+  // The server only: keeps the caller as the scrun supervisor's hand (see Hand); the CLI starts
+  // a Node supervisor instead.
+  hand?: () => Promise<Hand>;
+};
+
+// A process of the caller's (the native front's child) that stands for a scrun container while the
+// runtime server supervises it in its own warm process: Podman's pid file names it and conmon
+// adopts it, it runs `scrun create` with the container's stdio, passes its signals on, and exits
+// with the container's code.
+export type Hand = {
+  pid: number;
+  // the create call's environment, for the Slurm commands the supervision runs
+  env: NodeJS.ProcessEnv;
+  // Runs BIN with the hand's stdin and stdout (one at a time); its stderr goes to ON_STDERR.
+  run(bin: string, args: string[], onStderr: (chunk: Buffer) => void): { pid: Promise<number>; exited: Promise<number>; gone: Promise<void> };
+  // Writes to the hand's stderr (the container's).
+  stderr(chunk: Buffer): void;
+  onSignal(handler: (signal: NodeJS.Signals) => void): () => void;
+  // Ends the hand with CODE, the container's exit code (conmon reports it).
+  exit(code: number): void;
+  // Resolves when the hand has gone (killed, or exited).
+  closed: Promise<void>;
 };
 
 function writeAll(fd: number, text: string): void {
