@@ -78,7 +78,8 @@ async function createWithSupervisor(ctx: Context, record: ContainerRecord, optio
   container.init({ options, globals: ctx.globals }, { pid, start: procStat(pid)?.start });
   // digits only: go-runc and conmon parse the pid file with atoi
   if (options.pidFile) fs.writeFileSync(options.pidFile, String(pid));
-  if (served) void supervisorMain(ctx.store.root, record.id, served).then((code) => served.exit(code));
+  // a failure before supervision proper (the container's files gone) must not end the server
+  if (served) void supervisorMain(ctx.store.root, record.id, served).catch(() => 255).then((code) => served.exit(code));
   return container;
 }
 
