@@ -123,6 +123,10 @@ async function watch(
   let srunCode: number | undefined;
   let noSrunSince: number | undefined;
   let nextJobCheck = host.now() + JOB_CHECK_MS;
+  // The anchor forks srun a moment after create returns; until then its having no child (and
+  // the job no step) says nothing: cancelling then made srun fail (`Job/step already completing`).
+  const since = host.now();
+  let sawChild = false;
   for (;;) {
     if (!isAlive(host, anchor.pid, anchor.start)) return { srunCode, how: 'anchor exited' };
     const children = host.children(anchor.pid);
@@ -136,8 +140,9 @@ async function watch(
       const jobId = jobIdArg(host.cmdline(c.pid));
       if (jobId) sawJob(jobId);
     }
+    sawChild ||= children.length > 0;
     if (live.length) noSrunSince = undefined;
-    else {
+    else if (sawChild || host.now() > since + SRUN_GONE_GRACE_MS) {
       noSrunSince ??= host.now();
       if (noSrunSince + SRUN_GONE_GRACE_MS < host.now()) return { srunCode, how: 'srun ended, anchor stuck' };
       // the grace ends as soon as the controller says the container's step is over
