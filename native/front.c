@@ -225,6 +225,15 @@ static size_t split_argv(char *payload, size_t len, char **args) {
   return n;
 }
 
+// In a child before exec: every signal as usual and none blocked, whatever conmon left us (as
+// Node's spawn does for the CLI's children; scrun's anchor inherits them).
+static void default_signals(void) {
+  sigset_t none;
+  sigemptyset(&none);
+  for (int signal = 1; signal < NSIG; signal++) sigaction(signal, &(struct sigaction){.sa_handler = SIG_DFL}, NULL);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 // Starts the argv in PAYLOAD in a session of its own with our stdio and does not wait for it (the
 // scrun supervisor: when we exit, conmon adopts it). Its pid, or 0 when it could not be run.
 static pid_t spawn_detached(char *payload, size_t len) {
@@ -235,6 +244,7 @@ static pid_t spawn_detached(char *payload, size_t len) {
   if (pid == 0) {
     close(report[0]);
     setsid();
+    default_signals();
     execv(args[0], args);
     int error = errno;
     write_all(report[1], &error, sizeof error);
@@ -322,6 +332,7 @@ static pid_t run_async(char *payload, size_t len) {
   pid_t pid = fork();
   if (pid == 0) {
     if (dup2(err[1], 2) < 0) _exit(127);
+    default_signals();
     execv(args[0], args);
     dprintf(2, "slurm-oci-runtime: cannot run %s: %s\n", args[0], strerror(errno));
     _exit(127);

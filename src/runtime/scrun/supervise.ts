@@ -186,10 +186,9 @@ export async function supervise(s: Supervision, anchorPidFile: { read(): number 
   container.transition('running', { anchor });
   log('info', `created: anchor ${anchor.pid}`);
   // scrun 24.11 already started the process at create; a later scrun that waits needs start.
-  // Not waited for: the container may end meanwhile.
-  void host.scrun([...scrunGlobals(s.globals, record), 'start', record.id], 60_000).then((started) => {
-    if (started.code !== 0) log('debug', `scrun start: ${started.stderr.trim()} (the process was started by create)`);
-  });
+  // Awaited without blocking: the runtime server serves other calls meanwhile.
+  const started = await host.scrun([...scrunGlobals(s.globals, record), 'start', record.id], 60_000);
+  if (started.code !== 0) log('debug', `scrun start: ${started.stderr.trim()} (the process was started by create)`);
 
   let jobId: number | undefined;
   const jobOfNow = async () => {
