@@ -4,14 +4,18 @@
 // src/runtime/front/) and runs the backend processes the server asks for itself, so that they get
 // this process's stdio, extra fds and place in the process tree (conmon must be their subreaper).
 // No server, or one that declines the call: it execs the Node CLI, and starts a server for next time.
+// For the scrun backend it also starts the supervisor (frame D, so conmon adopts it) and passes
+// SIGINT/SIGTERM on while `start` waits for the allocation (frames T and K).
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -128,6 +132,32 @@ static void start_server(const char *socket) {
   _exit(127);
 }
 
+static int send_frame(int fd, char type, const char *payload, size_t len);
+
+// A SIGINT/SIGTERM not yet passed on to the server (while it asks for them: frame T).
+static volatile sig_atomic_t pending_signal;
+
+static void on_signal(int signal) { pending_signal = signal; }
+
+// T: "1" passes SIGINT/SIGTERM (and SIGHUP) on to the server (no SA_RESTART: a wait for the
+// server wakes), "0" takes them as usual again.
+static void trap_signals(int on) {
+  struct sigaction action = {.sa_handler = on ? on_signal : SIG_DFL};
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, NULL);
+  sigaction(SIGTERM, &action, NULL);
+  sigaction(SIGHUP, &action, NULL);
+}
+
+// Passes a trapped signal on to the server (frame K).
+static int pass_signal(int fd) {
+  if (!pending_signal) return 0;
+  char signal[16];
+  snprintf(signal, sizeof signal, "%d", (int)pending_signal);
+  pending_signal = 0;
+  return send_frame(fd, 'K', signal, strlen(signal));
+}
+
 static int write_all(int fd, const void *data, size_t len) {
   for (const char *p = data; len > 0;) {
     ssize_t n = write(fd, p, len);
@@ -139,10 +169,14 @@ static int write_all(int fd, const void *data, size_t len) {
   return 0;
 }
 
+// Reads LEN bytes from the server on FD, passing on a trapped signal that interrupts the wait.
 static int read_all(int fd, void *data, size_t len) {
   for (char *p = data; len > 0;) {
     ssize_t n = read(fd, p, len);
-    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EINTR) {
+      if (pass_signal(fd) < 0) return -1;
+      continue;
+    }
     if (n <= 0) return -1;
     p += n;
     len -= n;
@@ -183,13 +217,55 @@ static int send_call(int fd) {
   return r;
 }
 
-// Runs the NUL-separated argv in PAYLOAD with our stdio and fds; returns its exit status as a shell would.
-static int run(char *payload, size_t len) {
-  char *args[4096];
+// Splits the NUL-separated argv in PAYLOAD into ARGS (up to 4095); returns their number.
+static size_t split_argv(char *payload, size_t len, char **args) {
   size_t n = 0;
   for (char *p = payload; p < payload + len && n < 4095; p += strlen(p) + 1) args[n++] = p;
   args[n] = NULL;
-  if (n == 0) return 127;
+  return n;
+}
+
+// In a child before exec: every signal as usual and none blocked, whatever conmon left us (as
+// Node's spawn does for the CLI's children; scrun's anchor inherits them).
+static void default_signals(void) {
+  sigset_t none;
+  sigemptyset(&none);
+  for (int signal = 1; signal < NSIG; signal++) sigaction(signal, &(struct sigaction){.sa_handler = SIG_DFL}, NULL);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+// Starts the argv in PAYLOAD in a session of its own with our stdio and does not wait for it (the
+// scrun supervisor: when we exit, conmon adopts it). Its pid, or 0 when it could not be run.
+static pid_t spawn_detached(char *payload, size_t len) {
+  char *args[4096];
+  int report[2];
+  if (split_argv(payload, len, args) == 0 || pipe2(report, O_CLOEXEC) < 0) return 0;
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(report[0]);
+    setsid();
+    default_signals();
+    execv(args[0], args);
+    int error = errno;
+    write_all(report[1], &error, sizeof error);
+    _exit(127);
+  }
+  close(report[1]);
+  int error = 0;
+  ssize_t n = pid > 0 ? read(report[0], &error, sizeof error) : -1;
+  close(report[0]);
+  if (pid < 0 || n != 0) {
+    dprintf(2, "slurm-oci-runtime: cannot run %s: %s\n", args[0], strerror(pid < 0 ? errno : error));
+    if (pid > 0) waitpid(pid, NULL, 0);
+    return 0;
+  }
+  return pid;
+}
+
+// Runs the NUL-separated argv in PAYLOAD with our stdio and fds; returns its exit status as a shell would.
+static int run(char *payload, size_t len) {
+  char *args[4096];
+  if (split_argv(payload, len, args) == 0) return 127;
   pid_t pid = fork();
   if (pid < 0) return 127;
   if (pid == 0) {
@@ -201,6 +277,111 @@ static int run(char *payload, size_t len) {
   while (waitpid(pid, &status, 0) < 0)
     if (errno != EINTR) return 127;
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+// The scrun supervisor's hand (frame H): a child of ours that stays connected to the server, which
+// supervises the container in its own warm process (no Node start-up per container). The hand is
+// the process Podman's pid file names and conmon adopts; it runs `scrun create` for the server
+// with the container's stdio (frame A), passes its stderr, exit and signals on (frames e, x, g, K)
+// and exits with the container's code (the second X: the first is the create call's, and ends
+// the parent, which waits for it).
+static int hand;               // this process is a hand
+static int release_fd = -1;    // until the create call's X: the pipe the parent waits on
+static pid_t hand_child;       // the running A process, 0 when none
+static int hand_stderr = -1;   // its stderr, until every holder (scrun's anchor, srun) closed it
+static volatile sig_atomic_t got_sigchld;
+
+static void on_sigchld(int signal) { got_sigchld = signal; }
+
+// H: forks the hand; answers S with its pid. The parent (this create call) exits with the code
+// the hand passes up when the call ends.
+static void become_hand(int fd) {
+  int release[2];
+  pid_t pid = pipe2(release, O_CLOEXEC) < 0 ? -1 : fork();
+  if (pid < 0) {
+    send_frame(fd, 'S', "0", 1);
+    return;
+  }
+  if (pid > 0) {
+    close(fd);
+    close(release[1]);
+    int code;
+    ssize_t n;
+    while ((n = read(release[0], &code, sizeof code)) < 0 && errno == EINTR) {
+    }
+    _exit(n == sizeof code ? code : 1);
+  }
+  close(release[0]);
+  release_fd = release[1];
+  hand = 1;
+  setsid();
+  trap_signals(1);
+  struct sigaction action = {.sa_handler = on_sigchld};
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGCHLD, &action, NULL);
+  char self[16];
+  snprintf(self, sizeof self, "%d", (int)getpid());
+  send_frame(fd, 'S', self, strlen(self));
+}
+
+// A: runs the argv in PAYLOAD with our stdin and stdout, its stderr into a pipe we pass on; its pid or 0.
+static pid_t run_async(char *payload, size_t len) {
+  char *args[4096];
+  int err[2];
+  if (hand_child || hand_stderr >= 0 || split_argv(payload, len, args) == 0 || pipe2(err, O_CLOEXEC) < 0) return 0;
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (dup2(err[1], 2) < 0) _exit(127);
+    default_signals();
+    execv(args[0], args);
+    dprintf(2, "slurm-oci-runtime: cannot run %s: %s\n", args[0], strerror(errno));
+    _exit(127);
+  }
+  close(err[1]);
+  if (pid < 0) return close(err[0]), 0;
+  fcntl(err[0], F_SETFL, O_NONBLOCK);
+  hand_child = pid;
+  hand_stderr = err[0];
+  return pid;
+}
+
+// Passes on what the A process's stderr holds now (e), and its end (g).
+static int pass_stderr(int fd) {
+  char buf[4096];
+  for (;;) {
+    ssize_t n = read(hand_stderr, buf, sizeof buf);
+    if (n > 0) {
+      if (send_frame(fd, 'e', buf, n) < 0) return -1;
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) return 0;
+    close(hand_stderr);
+    hand_stderr = -1;
+    return send_frame(fd, 'g', "", 0);
+  }
+}
+
+// The hand, between frames: waits until the server's next frame is there, passing on signals,
+// the A process's stderr and its exit status (x, after the stderr it wrote before exiting).
+static int hand_wait(int fd) {
+  for (;;) {
+    if (pass_signal(fd) < 0) return -1;
+    int status;
+    if (hand_child && waitpid(hand_child, &status, WNOHANG) == hand_child) {
+      hand_child = 0;
+      if (hand_stderr >= 0 && pass_stderr(fd) < 0) return -1;
+      char code[16];
+      snprintf(code, sizeof code, "%d", WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+      if (send_frame(fd, 'x', code, strlen(code)) < 0) return -1;
+    }
+    struct pollfd ready[2] = {{.fd = fd, .events = POLLIN}, {.fd = hand_stderr, .events = POLLIN}};
+    // a signal between the checks above and poll waits for the timeout at most
+    int n = poll(ready, hand_stderr >= 0 ? 2 : 1, 100);
+    if (n < 0 && errno != EINTR) return -1;
+    if (n > 0 && hand_stderr >= 0 && ready[1].revents && pass_stderr(fd) < 0) return -1;
+    if (n > 0 && ready[0].revents) return 0;
+  }
 }
 
 int main(int argc, char **argv) {
@@ -231,13 +412,14 @@ int main(int argc, char **argv) {
   int ran = 0;
   for (;;) {
     unsigned char head[5];
-    if (read_all(fd, head, 5) < 0) {
+    if ((hand && hand_wait(fd) < 0) || read_all(fd, head, 5) < 0) {
+      if (hand) return 255; // the server went away: the container's code is not known
       if (!ran) cli(); // the server died before anything happened: the CLI does it all
       dprintf(2, "slurm-oci-runtime: the runtime server went away in the middle of the call\n");
       return 1;
     }
     uint32_t len = head[0] | head[1] << 8 | head[2] << 16 | (uint32_t)head[3] << 24;
-    if (len > MAX_FRAME || !head[4] || !strchr("OERXC", head[4])) {
+    if (len > MAX_FRAME || !head[4] || !strchr("OERDTXCHA", head[4])) {
       dprintf(2, "slurm-oci-runtime: the runtime server sent a bad frame (type 0x%02x, %u bytes)\n", head[4], len);
       return 1;
     }
@@ -256,7 +438,34 @@ int main(int argc, char **argv) {
       if (send_frame(fd, 'S', status, strlen(status)) < 0) return 1;
       break;
     }
+    case 'D': {
+      ran = 1;
+      char pid[16];
+      snprintf(pid, sizeof pid, "%d", (int)spawn_detached(payload, len));
+      if (send_frame(fd, 'S', pid, strlen(pid)) < 0) return 1;
+      break;
+    }
+    case 'T':
+      trap_signals(payload[0] == '1');
+      break;
+    case 'H':
+      ran = 1;
+      become_hand(fd);
+      break;
+    case 'A': {
+      char pid[16];
+      snprintf(pid, sizeof pid, "%d", (int)run_async(payload, len));
+      if (send_frame(fd, 'S', pid, strlen(pid)) < 0) return 1;
+      break;
+    }
     case 'X':
+      if (release_fd >= 0) { // the create call's end: the parent exits with it, the hand goes on
+        int code = atoi(payload);
+        write_all(release_fd, &code, sizeof code);
+        close(release_fd);
+        release_fd = -1;
+        break;
+      }
       return atoi(payload);
     case 'C':
       if (ran) return 1;

@@ -1,6 +1,6 @@
 // Child processes on the hot path, with node:child_process rather than execa (execa adds ~50 ms
 // to every start of a program Podman execs for every operation).
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import os from 'node:os';
 
 export type Captured = { code: number; stdout: string; stderr: string };
@@ -18,6 +18,18 @@ export function runInheritHere(bin: string, args: string[], extraFds = 0, env?: 
   const r = spawnSync(bin, args, { stdio: [...stdio], env });
   if (r.error) throw r.error;
   return exitStatus(r.status, r.signal);
+}
+
+// capture() without blocking: for the runtime server, where a blocked event loop holds every other call.
+export function captureAsync(bin: string, args: string[], timeoutMs = 30_000, env?: NodeJS.ProcessEnv): Promise<Captured> {
+  return new Promise((resolve, reject) => {
+    execFile(bin, args, { encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL', env }, (error, stdout, stderr) => {
+      const e = error as (NodeJS.ErrnoException & { killed?: boolean; code?: number | string; signal?: NodeJS.Signals }) | null;
+      if (e && typeof e.code === 'string') return reject(e);
+      const code = e?.killed ? 124 : e ? exitStatus(typeof e.code === 'number' ? e.code : null, e.signal ?? null) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
 }
 
 // Runs BIN (with ENV, default ours) and captures its output; never throws for a non-zero exit or a timeout (code 124).

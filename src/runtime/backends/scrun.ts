@@ -5,7 +5,6 @@
 // srun to end and exits with the container's real code. The container's files and phases are
 // scrun/container.ts; scrun's own CLI quirks (-a, --preserve-fds N, exec and friends) are smoothed
 // over here.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CliError } from '../../errors.js';
@@ -15,6 +14,7 @@ import { declineIfRemote } from '../io.js';
 import { ScrunContainer, type ScrunState } from '../scrun/container.js';
 import { isAlive, realHost, type ScrunHost } from '../scrun/host.js';
 import { procStat } from '../scrun/proc.js';
+import { supervisorMain } from '../scrun/supervise.js';
 import { scrunGlobals, stopAnchorAndJob } from '../scrun/stop.js';
 import { assertVisibleToSlurm, realIo as visibleIo } from '../scrun/visible-paths.js';
 import { capture } from '../spawn.js';
@@ -53,8 +53,10 @@ function precheck(ctx: Context, record: ContainerRecord): void {
   }
 }
 
-// Starts the supervisor (it waits for start) and records it; Podman gets its pid.
-function createWithSupervisor(ctx: Context, record: ContainerRecord, options: CreateOptions): ScrunContainer {
+// Starts the supervisor (it waits for start) and records it; Podman gets its pid. In the runtime
+// server, with HAND (create, not run, whose caller waits itself), the server supervises through
+// the caller's hand (io.ts), with no Node start-up; else a Node supervisor of its own.
+async function createWithSupervisor(ctx: Context, record: ContainerRecord, options: CreateOptions, hand: boolean): Promise<ScrunContainer> {
   // rootless Docker: no paths that exist only inside rootlesskit (this call's environment says)
   assertVisibleToSlurm(record, { ...visibleIo, env: ctx.env });
   if (fs.readdirSync(record.rootfs).length === 0 || isOverlayMount(record.rootfs)) {
@@ -69,17 +71,15 @@ function createWithSupervisor(ctx: Context, record: ContainerRecord, options: Cr
   if (options.preserveFds) ctx.log('warning', `--preserve-fds ${options.preserveFds} ignored: scrun cannot pass open files into a Slurm job`);
   const container = containerOf(ctx, record);
   fs.mkdirSync(record.backendRoot, { recursive: true, mode: 0o700 });
-  const child = spawn(process.execPath, [packageFile('dist/scrun-supervisor.js'), ctx.store.root, record.id], {
-    detached: true,
-    stdio: 'inherit',
-    env: ctx.env,
-  });
-  if (!child.pid) throw new CliError('the scrun supervisor failed to start', 1, `is ${process.execPath} still there?`);
+  // started by the caller (the native front, from the runtime server): conmon must adopt it
+  const served = hand && ctx.io.hand ? await ctx.io.hand() : undefined;
+  const pid = served?.pid ?? (await ctx.io.spawnDetached(process.execPath, [packageFile('dist/scrun-supervisor.js'), ctx.store.root, record.id]));
   // written before the supervisor can look: it reads it once `start` asks, and writes it only then
-  container.init({ options, globals: ctx.globals }, { pid: child.pid, start: procStat(child.pid)?.start });
+  container.init({ options, globals: ctx.globals }, { pid, start: procStat(pid)?.start });
   // digits only: go-runc and conmon parse the pid file with atoi
-  if (options.pidFile) fs.writeFileSync(options.pidFile, String(child.pid));
-  child.unref();
+  if (options.pidFile) fs.writeFileSync(options.pidFile, String(pid));
+  // a failure before supervision proper (the container's files gone) must not end the server
+  if (served) void supervisorMain(ctx.store.root, record.id, served).catch(() => 255).then((code) => served.exit(code));
   return container;
 }
 
@@ -97,8 +97,8 @@ async function startAndWait(ctx: Context, record: ContainerRecord, host: Pick<Sc
   if (!state || !isAlive(host, state.supervisor.pid, state.supervisor.start)) throw new CliError('cannot start a container that has stopped', 1);
   const { supervisor } = state;
   container.requestStart();
-  const forward = (signal: NodeJS.Signals) => process.kill(supervisor.pid, signal);
-  process.on('SIGINT', forward).on('SIGTERM', forward);
+  // the caller's (the front passes its signals on)
+  const stopForwarding = ctx.io.onSignal((signal) => process.kill(supervisor.pid, signal));
   const waitedSince = Date.now();
   let said = 0;
   try {
@@ -115,7 +115,7 @@ async function startAndWait(ctx: Context, record: ContainerRecord, host: Pick<Sc
       throw new CliError(`the scrun supervisor of ${record.id} ended before the container ran`, 1, `see ${container.supervisorLog}`);
     }
   } finally {
-    process.off('SIGINT', forward).off('SIGTERM', forward);
+    stopForwarding();
   }
 }
 
@@ -135,7 +135,7 @@ async function cleanup(ctx: Context, record: ContainerRecord): Promise<void> {
 
 export const scrun: Backend = {
   async create(ctx, record, options) {
-    createWithSupervisor(ctx, record, options);
+    await createWithSupervisor(ctx, record, options, true);
   },
 
   async start(ctx, record) {
@@ -169,7 +169,7 @@ export const scrun: Backend = {
       return;
     }
     // scrun signals the whole job either way; it rejects -a and older versions take --all as the id
-    const r = host.scrun([...scrunGlobals(ctx.globals, record), 'kill', record.id, String(signal)], 60_000);
+    const r = await host.scrun([...scrunGlobals(ctx.globals, record), 'kill', record.id, String(signal)], 60_000);
     if (r.code === 0) return;
     const why = r.code === 124 ? 'no answer in 60 s' : r.stderr.trim().split('\n').pop() || `exit ${r.code}`;
     const jobId = state?.jobId ?? host.findJob(record.id, new Set());
@@ -183,7 +183,7 @@ export const scrun: Backend = {
   },
 
   async run(ctx, record, options, detach) {
-    const container = createWithSupervisor(ctx, record, options);
+    const container = await createWithSupervisor(ctx, record, options, false);
     await startAndWait(ctx, record, realHost(record, ctx.env));
     if (detach) return 0;
     const supervisor = container.read()!.supervisor;

@@ -45,7 +45,7 @@ export async function prepare(ctx: Context, p: Parsed, command: string): Promise
   ctx.store.dir(id);
   const bundle = loadBundle(path.resolve(ctx.cwd, str(p, 'bundle') ?? '.'));
   const choice = await chooseBackend(ctx, str(p, 'backend') ?? ctx.globals.backend);
-  const backend = await backendFor(ctx, choice.backend, command);
+  const backend = await backendFor(choice.backend);
   // the scrun backend's Slurm commands are resolved before the id is claimed: a missing one leaves nothing
   const slurm = choice.backend === 'scrun' ? (await import('../scrun/slurm.js')).slurmCommands(choice.paths, ctx.env) : undefined;
   const dir = ctx.store.claim(id);

@@ -20,7 +20,7 @@ export async function run(ctx: Context, args: string[]): Promise<number> {
     if (force && error instanceof NoSuchContainer) return 0;
     throw error;
   }
-  const backend = await backendFor(ctx, record.backend, 'delete');
+  const backend = await backendFor(record.backend);
   const status = force ? undefined : backend.state(ctx, record).status;
   if (status === 'running' || status === 'paused') {
     throw new CliError(`cannot delete container ${id} that is not stopped: ${status}`, 1, 'stop it first, or use --force');

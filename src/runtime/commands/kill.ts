@@ -13,7 +13,7 @@ export async function run(ctx: Context, args: string[]): Promise<number> {
   const [id, signalArg] = positionals(p, 'kill', 1, 2) as [string, string?];
   const signal = parseSignal(signalArg);
   const record = ctx.store.load(id);
-  const backend = await backendFor(ctx, record.backend, 'kill');
+  const backend = await backendFor(record.backend);
   if (backend.state(ctx, record).status === 'stopped') {
     if (bool(p, 'all')) return 0;
     throw new CliError('container not running', 1);

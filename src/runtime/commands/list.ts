@@ -19,7 +19,7 @@ export async function run(ctx: Context, args: string[]): Promise<number> {
   const states: OciState[] = [];
   for (const id of ids) {
     const record = ctx.store.load(id);
-    states.push((await backendFor(ctx, record.backend, 'list')).state(ctx, record));
+    states.push((await backendFor(record.backend)).state(ctx, record));
   }
   if (format === 'json') {
     ctx.io.write(1, `${JSON.stringify(states.map(({ annotations: _, ...s }) => s))}\n`);

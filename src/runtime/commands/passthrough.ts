@@ -32,7 +32,7 @@ export async function run(ctx: Context, args: string[], command: string): Promis
   const id = p.rest[0];
   if (!id) throw new CliError(`${command}: a container id is required`, 1, `run \`slurm-oci-runtime ${command} --help\``);
   const record = ctx.store.load(id);
-  const backend = await backendFor(ctx, record.backend, 'passthrough');
+  const backend = await backendFor(record.backend);
   if (backend.passthrough) return backend.passthrough(ctx, record, command, args);
   if (command === 'ps') {
     const pids = backend.pids(ctx, record);

@@ -9,6 +9,6 @@ export const usage = '<container-id>';
 export async function run(ctx: Context, args: string[]): Promise<number> {
   const [id] = positionals(parseFlags(args, {}, 'start'), 'start', 1) as [string];
   const record = ctx.store.load(id);
-  await (await backendFor(ctx, record.backend, 'start')).start(ctx, record);
+  await (await backendFor(record.backend)).start(ctx, record);
   return 0;
 }

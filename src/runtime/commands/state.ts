@@ -9,6 +9,6 @@ export const usage = '<container-id>';
 export async function run(ctx: Context, args: string[]): Promise<number> {
   const [id] = positionals(parseFlags(args, {}, 'state'), 'state', 1) as [string];
   const record = ctx.store.load(id);
-  ctx.io.write(1, formatState((await backendFor(ctx, record.backend, 'state')).state(ctx, record)));
+  ctx.io.write(1, formatState((await backendFor(record.backend)).state(ctx, record)));
   return 0;
 }

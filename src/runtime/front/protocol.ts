@@ -1,8 +1,14 @@
 // The frames the native front (native/front.c) and the runtime server exchange on a unix socket:
 // a 4-byte little-endian payload length, a 1-byte type, the payload. Lists are NUL-terminated
-// strings. Front to server: Q (the call: argc-1, cwd, the arguments, then the environment) and S
-// (a process's exit status). Server to front: O/E (bytes for fd 1/2), R (run this argv with your
-// stdio and fds, answer S), X (exit with this code), C (run the Node CLI instead).
+// strings. Front to server: Q (the call: argc-1, cwd, the arguments, then the environment), S
+// (an answer to R, D, H or A) and K (the front got this signal). Server to front: O/E (bytes for
+// fd 1/2), R (run this argv with your stdio and fds, answer S with its exit status), D (start this
+// argv in its own session with your stdio, do not wait, answer S with its pid or 0), T (pass
+// SIGINT/SIGTERM on as K: "1", or take them as usual again: "0"), X (exit with this code),
+// C (run the Node CLI instead). H makes the front fork a hand for a scrun container (answer S:
+// its pid) that keeps the connection: the first X ends the parent, the second the hand. To a
+// hand, A runs an argv with its stdin and stdout (answer S: the pid, or 0), whose stderr comes
+// back as e (bytes) and g (closed by every holder), and its exit status as x.
 export type Frame = { type: string; payload: Buffer };
 export type Call = { argv: string[]; cwd: string; env: Record<string, string> };
 

@@ -3,9 +3,10 @@
 // unit tests with a fake (test/runtime/scrun/fake-host.ts) as well as the cluster suite.
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { capture, type Captured } from '../spawn.js';
+import type { Hand } from '../io.js';
+import { captureAsync, type Captured } from '../spawn.js';
 import type { ContainerRecord } from '../store.js';
-import { childrenOf, procStat, type ProcStat } from './proc.js';
+import { childrenOf, cmdlineOf, procStat, type ProcStat } from './proc.js';
 import { cancelJob, findJob, hasSteps, jobEnd, type JobEnd } from './slurm.js';
 
 // A running `scrun create`: its exit, and the moment the anchor and srun it started are all gone
@@ -21,7 +22,9 @@ export interface ScrunHost {
   hasSteps(jobId: number): boolean;
   cancel(jobId: number, signal?: number): void;
   // scrun ARGS (start, kill, delete), captured
-  scrun(args: string[], timeoutMs: number): Captured;
+  scrun(args: string[], timeoutMs: number): Promise<Captured>;
+  // the arguments PID runs with (srun's name the container's job), [] when gone
+  cmdline(pid: number): string[];
   // scrun create: stderr is held until it exits 0, then passed to PASS_ON (the container's stderr)
   scrunCreate(args: string[], abort: AbortSignal, passOn: (chunk: Buffer) => void): CreateRun;
   sleep(ms: number): Promise<void>;
@@ -52,7 +55,8 @@ export function realHost(record: ContainerRecord, env: NodeJS.ProcessEnv = proce
     jobEnd: (jobId) => (slurm ? jobEnd(slurm, jobId, env) : undefined),
     hasSteps: (jobId) => !!slurm && hasSteps(slurm, jobId, env),
     cancel: (jobId, signal) => slurm && cancelJob(slurm, jobId, signal, env),
-    scrun: (args, timeoutMs) => capture(record.binary, args, timeoutMs, env),
+    scrun: (args, timeoutMs) => captureAsync(record.binary, args, timeoutMs, env),
+    cmdline: cmdlineOf,
     scrunCreate(args, abort, passOn) {
       const child = spawn(record.binary, args, { stdio: ['inherit', 'inherit', 'pipe'], env });
       let stderr = '';
@@ -72,5 +76,26 @@ export function realHost(record: ContainerRecord, env: NodeJS.ProcessEnv = proce
     },
     sleep: (ms) => sleep(ms),
     now: () => Date.now(),
+  };
+}
+
+// The node as the runtime server sees it while it supervises through HAND (io.ts): scrun create
+// runs in the hand, with the container's stdio; the rest as realHost, with the create call's environment.
+export function handHost(record: ContainerRecord, hand: Hand): ScrunHost {
+  return {
+    ...realHost(record, hand.env),
+    scrunCreate(args, abort, passOn) {
+      let stderr = '';
+      let created = false;
+      const run = hand.run(record.binary, args, (chunk) => (created ? passOn(chunk) : (stderr += chunk.toString())));
+      const onAbort = () => void run.pid.then((pid) => pid && realHost(record).kill(pid, 'SIGTERM'));
+      abort.addEventListener('abort', onAbort, { once: true });
+      const exited = run.exited.then((code) => {
+        abort.removeEventListener('abort', onAbort);
+        created = code === 0;
+        return { code, stderr };
+      });
+      return { exited, gone: run.gone };
+    },
   };
 }

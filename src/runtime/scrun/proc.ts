@@ -28,5 +28,21 @@ export function childrenOf(pid: number): ProcStat[] {
   return out;
 }
 
+// The arguments PID runs with; [] when it is gone.
+export function cmdlineOf(pid: number): string[] {
+  try {
+    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
+  } catch {
+    return [];
+  }
+}
+
+// The job an srun command line runs in (scrun's anchor passes `--jobid N`).
+export function jobIdArg(args: string[]): number | undefined {
+  const i = args.findIndex((a) => a === '--jobid' || a.startsWith('--jobid='));
+  const value = i < 0 ? undefined : args[i]!.includes('=') ? args[i]!.split('=')[1] : args[i + 1];
+  return value && /^\d+$/.test(value) ? Number(value) : undefined;
+}
+
 // A wait status as a shell exit code: the code, or 128 + the signal.
 export const waitStatusToCode = (status: number): number => ((status & 0x7f) === 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f));

@@ -29,7 +29,7 @@ export async function stopAnchorAndJob(
   if (jobId && !jobFinished && !host.jobEnd(jobId)?.finished) host.cancel(jobId);
   for (let i = 0; i < SRUN_WIND_DOWN_MS / STEP_MS && anchor && liveSruns(host, anchor.pid); i++) await host.sleep(STEP_MS);
   if (anchor && isAlive(host, anchor.pid, anchor.start)) {
-    host.scrun([...scrunGlobals(globals, record), 'delete', '--force', record.id], 15_000);
+    await host.scrun([...scrunGlobals(globals, record), 'delete', '--force', record.id], 15_000);
     if (isAlive(host, anchor.pid, anchor.start)) {
       for (const child of host.children(anchor.pid)) host.kill(child.pid, 'SIGKILL');
       host.kill(anchor.pid, 'SIGKILL');

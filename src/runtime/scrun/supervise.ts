@@ -9,8 +9,9 @@ import type { Globals } from '../context.js';
 import { createLog, type Log } from '../log.js';
 import { Store, type ContainerRecord } from '../store.js';
 import { ScrunContainer } from './container.js';
-import { isAlive, realHost, type ScrunHost } from './host.js';
-import { waitStatusToCode } from './proc.js';
+import type { Hand } from '../io.js';
+import { handHost, isAlive, realHost, type ScrunHost } from './host.js';
+import { jobIdArg, waitStatusToCode } from './proc.js';
 import { scrunGlobals, stopAnchorAndJob } from './stop.js';
 
 // How long the anchor may sit with no live srun before we call the container ended (unless the
@@ -32,6 +33,8 @@ export type Supervision = {
   log: Log;
   // fired by a signal before the container runs: the supervisor then stops
   abort: AbortSignal;
+  // the container's stderr (scrun create's, once it succeeded)
+  stderr: (chunk: Buffer) => void;
 };
 
 // Hints for scrun create failures users meet first.
@@ -86,7 +89,7 @@ async function create(s: Supervision, readAnchorPid: () => number | undefined, c
   ];
   const stale = new Set<number>();
   for (let attempt = 1; ; attempt++) {
-    const run = host.scrunCreate(args, s.abort, (chunk) => process.stderr.write(chunk));
+    const run = host.scrunCreate(args, s.abort, s.stderr);
     const { code, stderr } = await run.exited;
     const anchorPid = readAnchorPid();
     if ((code === 0 && anchorPid) || s.abort.aborted) return { code, stderr, anchorPid, gone: run.gone, stale };
@@ -106,13 +109,24 @@ async function create(s: Supervision, readAnchorPid: () => number | undefined, c
 }
 
 // Waits until the container has ended; returns the exit code srun left (if seen) and how.
-async function watch(s: Supervision, anchor: { pid: number; start?: number }, gone: Promise<void>, jobOfNow: () => Promise<number | undefined>) {
+// The job is read off srun's command line while it runs (SAW_JOB): asking the controller costs more.
+async function watch(
+  s: Supervision,
+  anchor: { pid: number; start?: number },
+  gone: Promise<void>,
+  jobOfNow: () => Promise<number | undefined>,
+  sawJob: (id: number) => void,
+) {
   const { host } = s;
   let ended = false;
   void gone.then(() => (ended = true));
   let srunCode: number | undefined;
   let noSrunSince: number | undefined;
   let nextJobCheck = host.now() + JOB_CHECK_MS;
+  // The anchor forks srun a moment after create returns; until then its having no child (and
+  // the job no step) says nothing: cancelling then made srun fail (`Job/step already completing`).
+  const since = host.now();
+  let sawChild = false;
   for (;;) {
     if (!isAlive(host, anchor.pid, anchor.start)) return { srunCode, how: 'anchor exited' };
     const children = host.children(anchor.pid);
@@ -121,8 +135,14 @@ async function watch(s: Supervision, anchor: { pid: number; start?: number }, go
       s.log('debug', `srun ${z.pid} is a zombie with wait status ${z.exitCode}`);
     }
     // any live child counts: the anchor's fork is named scrun:ID, then sh, before it execs srun
-    if (children.some((c) => c.state !== 'Z')) noSrunSince = undefined;
-    else {
+    const live = children.filter((c) => c.state !== 'Z');
+    for (const c of live.filter((c) => c.comm === 'srun')) {
+      const jobId = jobIdArg(host.cmdline(c.pid));
+      if (jobId) sawJob(jobId);
+    }
+    sawChild ||= children.length > 0;
+    if (live.length) noSrunSince = undefined;
+    else if (sawChild || host.now() > since + SRUN_GONE_GRACE_MS) {
       noSrunSince ??= host.now();
       if (noSrunSince + SRUN_GONE_GRACE_MS < host.now()) return { srunCode, how: 'srun ended, anchor stuck' };
       // the grace ends as soon as the controller says the container's step is over
@@ -165,8 +185,9 @@ export async function supervise(s: Supervision, anchorPidFile: { read(): number 
   const anchor = { pid: created.anchorPid, start: host.stat(created.anchorPid)?.start };
   container.transition('running', { anchor });
   log('info', `created: anchor ${anchor.pid}`);
-  // scrun 24.11 already started the process at create; a later scrun that waits needs start
-  const started = host.scrun([...scrunGlobals(s.globals, record), 'start', record.id], 60_000);
+  // scrun 24.11 already started the process at create; a later scrun that waits needs start.
+  // Awaited without blocking: the runtime server serves other calls meanwhile.
+  const started = await host.scrun([...scrunGlobals(s.globals, record), 'start', record.id], 60_000);
   if (started.code !== 0) log('debug', `scrun start: ${started.stderr.trim()} (the process was started by create)`);
 
   let jobId: number | undefined;
@@ -177,7 +198,10 @@ export async function supervise(s: Supervision, anchorPidFile: { read(): number 
     }
     return jobId;
   };
-  const seen = await watch(s, anchor, created.gone, jobOfNow);
+  const sawJob = (id: number) => {
+    if (jobId === undefined) container.note({ jobId: (jobId = id) });
+  };
+  const seen = await watch(s, anchor, created.gone, jobOfNow, sawJob);
   // srun's own wait status when we saw it; else the controller's record of the job
   const fromJob = seen.srunCode === undefined ? await jobExitCode(s, await jobOfNow()) : undefined;
   const exitCode = seen.srunCode ?? fromJob ?? 255;
@@ -188,30 +212,42 @@ export async function supervise(s: Supervision, anchorPidFile: { read(): number 
   return exitCode;
 }
 
-// The supervisor process: `scrun-supervisor ROOT ID`, started by create (backends/scrun.ts).
-export async function supervisorMain(root: string, id: string): Promise<number> {
+// Supervises the container ID of the store at ROOT to its end; returns its exit code. Either this
+// process is the supervisor (`scrun-supervisor ROOT ID`, started by the CLI's create), or the
+// runtime server supervises through HAND, the caller's process that stands for the container.
+export async function supervisorMain(root: string, id: string, hand?: Hand): Promise<number> {
   const store = new Store(root);
   const record = store.load(id);
   const container = new ScrunContainer(store.dir(id));
   const { globals } = container.input()!;
   const log = createLog({ file: container.supervisorLog, format: 'text', debug: true, echo: false }, () => {});
-  const host = realHost(record);
+  const host = hand ? handHost(record, hand) : realHost(record);
   const abort = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     const phase = container.read()?.phase;
     log('info', `${signal} while ${phase}`);
-    if (phase === 'running') host.scrun([...scrunGlobals(globals, record), 'kill', record.id, signal], 30_000);
+    if (phase === 'running') void host.scrun([...scrunGlobals(globals, record), 'kill', record.id, signal], 30_000);
     else abort.abort();
   };
-  process.on('SIGTERM', onSignal).on('SIGINT', onSignal).on('SIGHUP', onSignal);
+  const stopSignals = hand ? hand.onSignal(onSignal) : onProcessSignals(onSignal);
+  // a hand killed before the container ran: nothing stands for it any more
+  void hand?.closed.then(() => abort.abort());
   const anchorPidFile = {
     read: () => Number(fs.readFileSync(container.anchorPidFile, { encoding: 'utf8', flag: 'a+' }).trim()) || undefined,
     clear: () => fs.rmSync(container.anchorPidFile, { force: true }),
   };
+  const stderr = hand ? hand.stderr : (chunk: Buffer) => void process.stderr.write(chunk);
   try {
-    return await supervise({ container, record, globals, host, log, abort: abort.signal }, anchorPidFile);
+    return await supervise({ container, record, globals, host, log, abort: abort.signal, stderr }, anchorPidFile);
   } catch (error) {
     log('error', `supervisor failed: ${(error as Error).stack ?? error}`);
     return 255;
+  } finally {
+    stopSignals();
   }
+}
+
+function onProcessSignals(handler: (signal: NodeJS.Signals) => void): () => void {
+  process.on('SIGTERM', handler).on('SIGINT', handler).on('SIGHUP', handler);
+  return () => void process.off('SIGTERM', handler).off('SIGINT', handler).off('SIGHUP', handler);
 }

@@ -84,3 +84,63 @@ test('a call under conmon starts no server (conmon would adopt it); a call from 
   // the server goes when its socket does
   fs.rmSync(socketPath());
 });
+
+test('H leaves a hand behind: the parent exits with the first X; the hand runs A, passes its stderr, exit and signals on, and ends with the second X', async () => {
+  const { FrameReader, frame, nulList } = await import('../../../src/runtime/front/protocol.js');
+  fs.mkdirSync(socketDir(), { recursive: true, mode: 0o700 });
+  const got: Array<[string, string]> = [];
+  let wake = () => {};
+  const next = (type: string) =>
+    new Promise<string>((resolve) => {
+      const look = () => {
+        const i = got.findIndex(([t]) => t === type);
+        if (i < 0) return void (wake = look);
+        resolve(got.splice(i, 1)[0]![1]);
+      };
+      look();
+    });
+  let conn!: net.Socket;
+  const connected = new Promise<void>((resolve) => {
+    const server = net.createServer((c) => {
+      conn = c;
+      server.close();
+      const reader = new FrameReader();
+      c.on('data', (d) => {
+        for (const f of reader.push(d)) got.push([f.type, f.payload.toString()]);
+        wake();
+      });
+      c.on('close', () => (got.push(['closed', '']), wake()));
+      resolve();
+    });
+    server.listen(socketPath());
+  });
+  const parent = spawn(front, ['create', 'x'], { env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const parentExit = new Promise<number | null>((resolve) => parent.once('exit', (code) => resolve(code)));
+  try {
+    await connected;
+    await next('Q');
+    conn.write(frame('H'));
+    const hand = Number(await next('S'));
+    expect(hand).toBeGreaterThan(0);
+    expect(hand).not.toBe(parent.pid);
+    conn.write(frame('X', '0'));
+    expect(await parentExit).toBe(0);
+    expect(fs.existsSync(`/proc/${hand}`)).toBe(true);
+
+    conn.write(frame('A', nulList(['/bin/sh', '-c', 'echo oops >&2; exit 3'])));
+    expect(Number(await next('S'))).toBeGreaterThan(0);
+    expect(await next('e')).toBe('oops\n');
+    expect(await next('x')).toBe('3');
+    expect(await next('g')).toBe('');
+
+    process.kill(hand, 'SIGTERM');
+    expect(await next('K')).toBe('15');
+    conn.end(frame('X', '7'));
+    await next('closed');
+    for (let i = 0; i < 50 && fs.existsSync(`/proc/${hand}/cmdline`) && fs.readFileSync(`/proc/${hand}/cmdline`).length; i++) await sleep(50);
+    expect(fs.existsSync(`/proc/${hand}/cmdline`) && fs.readFileSync(`/proc/${hand}/cmdline`).length > 0).toBe(false);
+  } finally {
+    parent.kill('SIGKILL');
+    fs.rmSync(socketPath(), { force: true });
+  }
+}, 20_000);

@@ -17,6 +17,8 @@ export class FakeHost implements ScrunHost {
   jobs = new Map<number, Job>();
   controllerDown = false;
   anchorPid: number | undefined;
+  // how often the controller was asked which job runs a container (squeue)
+  jobLookups = 0;
   private events: Array<[number, () => void]> = [];
   private goneNow: () => void = () => {};
 
@@ -54,6 +56,7 @@ export class FakeHost implements ScrunHost {
   }
 
   findJob(id: string, stale: ReadonlySet<number>): number | undefined {
+    this.jobLookups++;
     if (this.controllerDown) return undefined;
     const ids = [...this.jobs].filter(([j, job]) => job.container === id && !stale.has(j)).map(([j]) => j);
     return ids.length ? Math.max(...ids) : undefined;
@@ -66,10 +69,13 @@ export class FakeHost implements ScrunHost {
     if (job && !job.end?.finished) job.end = { state: 'CANCELLED', finished: true, exitCode: 143 };
   }
 
-  scrun(args: string[]) {
+  async scrun(args: string[]) {
     this.calls.push(`scrun ${args.filter((a) => !a.startsWith('/') && a !== '--root').join(' ')}`);
     return { code: 0, stdout: '', stderr: '' };
   }
+
+  cmdlines = new Map<number, string[]>();
+  cmdline = (pid: number) => this.cmdlines.get(pid) ?? [];
 
   scrunCreate(_args: string[], _abort: AbortSignal, _passOn: (chunk: Buffer) => void): CreateRun {
     const attempt = this.attempts.shift()!;

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect, test } from '@jest/globals';
 import { isAlive as isAliveOn } from '../../../src/runtime/scrun/host.js';
-import { childrenOf, procStat, waitStatusToCode } from '../../../src/runtime/scrun/proc.js';
+import { childrenOf, cmdlineOf, jobIdArg, procStat, waitStatusToCode } from '../../../src/runtime/scrun/proc.js';
 
 const isAlive = (pid: number | undefined, start?: number) => isAliveOn({ stat: procStat }, pid, start);
 
@@ -35,4 +35,14 @@ test('wait statuses become shell exit codes', () => {
   expect(waitStatusToCode(7 << 8)).toBe(7);
   expect(waitStatusToCode(9)).toBe(137);
   expect(waitStatusToCode(0)).toBe(0);
+});
+
+test("srun's job id comes from its command line, in either spelling; none without one", () => {
+  expect(jobIdArg(['srun', '--jobid', '31', '--container-id', 'x'])).toBe(31);
+  expect(jobIdArg(['srun', '--jobid=32'])).toBe(32);
+  expect(jobIdArg(['srun', '--jobid'])).toBeUndefined();
+  expect(jobIdArg(['srun', '--jobid', 'abc'])).toBeUndefined();
+  expect(jobIdArg(cmdlineOf(process.pid))).toBeUndefined();
+  expect(cmdlineOf(process.pid)[0]).toMatch(/node/);
+  expect(cmdlineOf(2 ** 22 + 1)).toEqual([]);
 });

@@ -29,7 +29,7 @@ afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 async function run(host: FakeHost, abort = new AbortController().signal) {
   const code = await supervise(
-    { container, record, globals: { debug: false }, host, log: (level, msg) => logged.push(`${level}: ${msg}`), abort },
+    { container, record, globals: { debug: false }, host, log: (level, msg) => logged.push(`${level}: ${msg}`), abort, stderr: () => {} },
     { read: () => host.anchorPid, clear: () => (host.anchorPid = undefined) },
   );
   return { code, state: container.read()!, t: host.t };
@@ -47,6 +47,45 @@ test('the usual end: srun reaped, the anchor exits and its pipe closes; the code
   expect(r).toMatchObject({ code: 7, state: { phase: 'exited', exitCode: 7, how: 'anchor exited', cleaned: true, jobId: 40, anchor: { pid: 100 } } });
   expect(host.calls).toEqual(['scrun create', 'scrun start c1']);
   expect(r.t).toBeLessThan(600);
+});
+
+test("the job is read off srun's command line while it runs: the controller is asked only for the code", async () => {
+  container.requestStart();
+  const host = new FakeHost([started(ID, 100, 40)]);
+  host.cmdlines.set(101, ['srun', '--jobid', '40', '--job-name', 'scrun', '--container-id', ID]);
+  host.at(250, () => host.exit(101));
+  host.at(300, () => {
+    host.jobs.get(40)!.end = { state: 'FAILED', finished: true, exitCode: 7 };
+    host.anchorGone(100);
+  });
+  const r = await run(host);
+  expect(r).toMatchObject({ code: 7, state: { phase: 'exited', jobId: 40 } });
+  expect(host.jobLookups).toBe(0);
+});
+
+test('an anchor that has not forked srun yet is not taken for stuck: its job is left alone', async () => {
+  container.requestStart();
+  const late: Attempt = {
+    code: 0,
+    setUp(host) {
+      host.spawnProc(100, 1, `scrun:${ID}`);
+      host.jobs.set(40, { container: ID, steps: false, end: { state: 'RUNNING', finished: false } });
+      return 100;
+    },
+  };
+  const host = new FakeHost([late]);
+  host.at(500, () => {
+    host.spawnProc(101, 100, 'srun');
+    host.jobs.get(40)!.steps = true;
+  });
+  host.at(900, () => host.exit(101));
+  host.at(950, () => {
+    host.jobs.get(40)!.end = { state: 'FAILED', finished: true, exitCode: 5 };
+    host.anchorGone(100);
+  });
+  const r = await run(host);
+  expect(r).toMatchObject({ code: 5, state: { phase: 'exited', how: 'anchor exited' } });
+  expect(host.calls).toEqual(['scrun create', 'scrun start c1']);
 });
 
 test('a zombie srun under an anchor that never reaps: its wait status is the code, and the grace ends when the step has', async () => {
