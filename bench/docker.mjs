@@ -19,7 +19,9 @@ const sh = (script, env = process.env) => {
 const env = { ...process.env, DOCKER_HOST: `unix://${xdg}/docker.sock` };
 
 // the generated set-up, plus bare scrun as a second runtime of the same daemon
-sh(`rm -rf ${conf} && /project/bin/slurm-oci generate docker-daemon --config-dir ${conf} --runtime slurm-oci-runtime >/dev/null`);
+sh(
+  `rm -rf ${conf} && /project/bin/slurm-oci generate docker-daemon --config-dir ${conf} --runtime slurm-oci-runtime >/dev/null`,
+);
 const daemonJson = path.join(conf, 'docker/daemon.json');
 const config = JSON.parse(fs.readFileSync(daemonJson, 'utf8'));
 config.runtimes.scrun = { path: '/usr/bin/scrun' };
@@ -30,14 +32,27 @@ const pid = sh(`export XDG_CONFIG_HOME=${conf} PATH=/usr/share/docker.io/contrib
 try {
   sh('for i in $(seq 60); do docker info >/dev/null 2>&1 && exit 0; sleep 0.5; done; exit 1', env);
   sh('docker import /srv/busybox.tar busybox >/dev/null', env);
-  const flags = ['--rm', '--security-opt', 'label=disable', '--security-opt', 'seccomp=unconfined', '--security-opt', 'apparmor=unconfined', '--net=none'];
+  const flags = [
+    '--rm',
+    '--security-opt',
+    'label=disable',
+    '--security-opt',
+    'seccomp=unconfined',
+    '--security-opt',
+    'apparmor=unconfined',
+    '--net=none',
+  ];
   const variants = { 'slurm-oci-runtime (scrun backend)': 'slurm', 'bare scrun': 'scrun' };
   const times = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
   const lost = Object.fromEntries(Object.keys(variants).map((k) => [k, 0]));
   for (let round = -1; round < ROUNDS; round++) {
     for (const [name, rt] of Object.entries(variants)) {
       const t0 = process.hrtime.bigint();
-      const r = spawnSync('docker', ['run', '--runtime', rt, ...flags, 'busybox', 'true'], { env, stdio: 'ignore', timeout: 60_000 });
+      const r = spawnSync('docker', ['run', '--runtime', rt, ...flags, 'busybox', 'true'], {
+        env,
+        stdio: 'ignore',
+        timeout: 60_000,
+      });
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       if (round < 0) continue; // warm-up
       if (r.status === 0) times[name].push(ms);
@@ -48,7 +63,10 @@ try {
   }
   const ours = median(times['slurm-oci-runtime (scrun backend)']);
   const bare = median(times['bare scrun']);
-  for (const name of Object.keys(variants)) console.log(`${name}: median ${fmt(median(times[name]))} over ${times[name].length} runs (${lost[name]} failed or hung)`);
+  for (const name of Object.keys(variants))
+    console.log(
+      `${name}: median ${fmt(median(times[name]))} over ${times[name].length} runs (${lost[name]} failed or hung)`,
+    );
   console.log(`ratio ${(ours / bare).toFixed(2)} (slurm-oci-runtime / bare scrun)`);
 } finally {
   spawnSync('kill', [pid]);

@@ -17,20 +17,32 @@ const testbed = (...args) => spawnSync(path.join(repo, 'test/cluster/testbed'), 
 
 if (testbed('down').status !== 0 || testbed('up').status !== 0) process.exit(1);
 const fixtures = '/project/test/fixtures/scrun';
-const scrunOn = testbed('exec', 'sh', '-c',
-  `cp ${fixtures}/run-mode-crun.oci.conf /etc/slurm/oci.conf && cp ${fixtures}/pass-through.scrun.lua /etc/slurm/scrun.lua && scontrol reconfigure`);
+const scrunOn = testbed(
+  'exec',
+  'sh',
+  '-c',
+  `cp ${fixtures}/run-mode-crun.oci.conf /etc/slurm/oci.conf && cp ${fixtures}/pass-through.scrun.lua /etc/slurm/scrun.lua && scontrol reconfigure`,
+);
 if (scrunOn.status !== 0) process.exit(1);
 // the benchmarks' own settings (BENCH_ROUNDS, BENCH_SOAK) reach the user's environment inside
-const passOn = Object.keys(process.env).filter((k) => k.startsWith('BENCH_')).map((k) => `${k}=${process.env[k]}`);
+const passOn = Object.keys(process.env)
+  .filter((k) => k.startsWith('BENCH_'))
+  .map((k) => `${k}=${process.env[k]}`);
 let failed = 0;
 try {
   for (const name of names) {
     console.log(`\n== bench/${name}.mjs`);
-    if (fs.existsSync(path.join(repo, `bench/${name}.setup.sh`)) && testbed('exec', `/project/bench/${name}.setup.sh`).status !== 0) {
+    if (
+      fs.existsSync(path.join(repo, `bench/${name}.setup.sh`)) &&
+      testbed('exec', `/project/bench/${name}.setup.sh`).status !== 0
+    ) {
       failed++;
       continue;
     }
-    failed += testbed('user', 'env', '-u', 'NODE_EXTRA_CA_CERTS', ...passOn, 'node', `/project/bench/${name}.mjs`).status === 0 ? 0 : 1;
+    failed +=
+      testbed('user', 'env', '-u', 'NODE_EXTRA_CA_CERTS', ...passOn, 'node', `/project/bench/${name}.mjs`).status === 0
+        ? 0
+        : 1;
   }
 } finally {
   if (process.env.TESTBED_KEEP !== '1') testbed('down');

@@ -20,7 +20,9 @@ const sh = (script) => {
 
 // 1. state
 const bundle = '/tmp/bench-bundle';
-sh(`rm -rf ${bundle} && mkdir -p ${bundle} && cp /srv/busybox/config.json ${bundle}/ && ln -s /srv/busybox/rootfs ${bundle}/rootfs`);
+sh(
+  `rm -rf ${bundle} && mkdir -p ${bundle} && cp /srv/busybox/config.json ${bundle}/ && ln -s /srv/busybox/rootfs ${bundle}/rootfs`,
+);
 // the created container holds the runtime's stdio (as with runc): give it none, or sh never returns
 spawnSync(runtime, ['delete', '--force', 'bench1']);
 if (spawnSync(runtime, ['--backend', 'crun', 'create', '-b', bundle, 'bench1'], { stdio: 'ignore' }).status !== 0) {
@@ -39,25 +41,47 @@ const state = interleaved(
 sh(`${runtime} delete --force bench1`);
 const stateRatio = state.runtime / (state.node + state.crun);
 const frontStateRatio = state.front / (state.node + state.crun);
-console.log(`state: Node CLI ${fmt(state.runtime)}, native front ${fmt(state.front)}; node -e 0 ${fmt(state.node)} + crun state ${fmt(state.crun)}`);
+console.log(
+  `state: Node CLI ${fmt(state.runtime)}, native front ${fmt(state.front)}; node -e 0 ${fmt(state.node)} + crun state ${fmt(state.crun)}`,
+);
 console.log(`  ratio ${stateRatio.toFixed(2)} (CLI), ${frontStateRatio.toFixed(2)} (front) (target <= 1.30)`);
 
 // 2. podman run, through our runtime on crun vs crun directly
 const confs = {};
-for (const [name, rt] of [['front', front], ['cli', runtime], ['crun', '/usr/bin/crun']]) {
+for (const [name, rt] of [
+  ['front', front],
+  ['cli', runtime],
+  ['crun', '/usr/bin/crun'],
+]) {
   const dir = path.join(process.env.HOME, `bench-podman-${name}`);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'containers.conf'),
+  fs.writeFileSync(
+    path.join(dir, 'containers.conf'),
     `[containers]\nnetns = "host"\n[engine]\nruntime = "slurm"\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n` +
-    `static_dir = "${dir}/static"\ntmp_dir = "${xdg}/bench-${name}/tmp"\n[engine.runtimes]\nslurm = ["${rt}"]\n`);
-  fs.writeFileSync(path.join(dir, 'storage.conf'), `[storage]\ndriver = "vfs"\ngraphroot = "${dir}/graph"\nrootless_storage_path = "${dir}/graph"\nrunroot = "${xdg}/bench-${name}/run"\n`);
-  confs[name] = { ...process.env, CONTAINERS_CONF: `${dir}/containers.conf`, CONTAINERS_STORAGE_CONF: `${dir}/storage.conf`, SLURM_OCI_BACKEND: 'crun' };
-  sh(`CONTAINERS_CONF=${dir}/containers.conf CONTAINERS_STORAGE_CONF=${dir}/storage.conf podman import -q /srv/busybox.tar localhost/busybox`);
+      `static_dir = "${dir}/static"\ntmp_dir = "${xdg}/bench-${name}/tmp"\n[engine.runtimes]\nslurm = ["${rt}"]\n`,
+  );
+  fs.writeFileSync(
+    path.join(dir, 'storage.conf'),
+    `[storage]\ndriver = "vfs"\ngraphroot = "${dir}/graph"\nrootless_storage_path = "${dir}/graph"\nrunroot = "${xdg}/bench-${name}/run"\n`,
+  );
+  confs[name] = {
+    ...process.env,
+    CONTAINERS_CONF: `${dir}/containers.conf`,
+    CONTAINERS_STORAGE_CONF: `${dir}/storage.conf`,
+    SLURM_OCI_BACKEND: 'crun',
+  };
+  sh(
+    `CONTAINERS_CONF=${dir}/containers.conf CONTAINERS_STORAGE_CONF=${dir}/storage.conf podman import -q /srv/busybox.tar localhost/busybox`,
+  );
 }
 const run = (name) => () => timeRun(['podman', 'run', '--rm', 'localhost/busybox', 'true'], { env: confs[name] });
 const podman = interleaved({ front: run('front'), cli: run('cli'), crun: run('crun') }, 15);
 const podmanRatio = podman.front / podman.crun;
-console.log(`podman run --rm busybox true: via the native front ${fmt(podman.front)}, via the Node CLI ${fmt(podman.cli)}; crun directly ${fmt(podman.crun)}`);
-console.log(`  ratio ${podmanRatio.toFixed(2)} (front, target <= 1.15), ${(podman.cli / podman.crun).toFixed(2)} (CLI)`);
+console.log(
+  `podman run --rm busybox true: via the native front ${fmt(podman.front)}, via the Node CLI ${fmt(podman.cli)}; crun directly ${fmt(podman.crun)}`,
+);
+console.log(
+  `  ratio ${podmanRatio.toFixed(2)} (front, target <= 1.15), ${(podman.cli / podman.crun).toFixed(2)} (CLI)`,
+);
 process.exitCode = stateRatio <= 1.3 && frontStateRatio <= 1.3 && podmanRatio <= 1.15 ? 0 : 1;

@@ -46,8 +46,15 @@ fs.writeFileSync(
   path.join(home, 'containers.conf'),
   `[containers]\nnetns = "host"\n[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nstatic_dir = "${home}/static"\ntmp_dir = "${runDir}/tmp"\n`,
 );
-fs.writeFileSync(path.join(home, 'storage.conf'), `[storage]\ndriver = "vfs"\ngraphroot = "${home}/graph"\nrootless_storage_path = "${home}/graph"\nrunroot = "${runDir}/run"\n`);
-const env = { ...process.env, CONTAINERS_CONF: `${home}/containers.conf`, CONTAINERS_STORAGE_CONF: `${home}/storage.conf` };
+fs.writeFileSync(
+  path.join(home, 'storage.conf'),
+  `[storage]\ndriver = "vfs"\ngraphroot = "${home}/graph"\nrootless_storage_path = "${home}/graph"\nrunroot = "${runDir}/run"\n`,
+);
+const env = {
+  ...process.env,
+  CONTAINERS_CONF: `${home}/containers.conf`,
+  CONTAINERS_STORAGE_CONF: `${home}/storage.conf`,
+};
 delete env.NODE_EXTRA_CA_CERTS; // it triples Node 20's start-up (slurm-oci-runtime is a Node program)
 if (slurmOci) env.SLURM_OCI_BACKEND = o.backend;
 const global = ['--runtime', o.runtime, ...(slurmOci ? ['--runtime-flag', `backend=${o.backend}`] : [])];
@@ -70,13 +77,29 @@ async function memoryPer(names) {
       const [conmon, pid] = stdout.trim().split(' ').map(Number);
       const children = (p) => {
         try {
-          return fs.readFileSync(`/proc/${p}/task/${p}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+          return fs
+            .readFileSync(`/proc/${p}/task/${p}/children`, 'utf8')
+            .trim()
+            .split(/\s+/)
+            .filter(Boolean)
+            .map(Number);
         } catch {
           return [];
         }
       };
       const tree = [pid, ...children(pid)];
-      return [conmon, ...tree].reduce((sum, p) => sum + (() => { try { return kib(p); } catch { return 0; } })(), 0);
+      return [conmon, ...tree].reduce(
+        (sum, p) =>
+          sum +
+          (() => {
+            try {
+              return kib(p);
+            } catch {
+              return 0;
+            }
+          })(),
+        0,
+      );
     }),
   );
   return total.reduce((a, b) => a + b, 0) / names.length / 1024;
@@ -87,11 +110,19 @@ const figures = (xs) => ({ p50: median(xs), p95: quantile(xs, 0.95) });
 // By hand.
 async function byHand() {
   const names = Array.from({ length: N }, (_, i) => `bench-hand-${process.pid}-${i}`);
-  const starts = await Promise.all(names.map((n) => timed(() => podman(['run', '-d', '--name', n, '--network', 'host', o.image, 'sleep', 'infinity']))));
+  const starts = await Promise.all(
+    names.map((n) =>
+      timed(() => podman(['run', '-d', '--name', n, '--network', 'host', o.image, 'sleep', 'infinity'])),
+    ),
+  );
   const execs = [];
   const waves = [];
   for (let r = 0; r < rounds; r++) {
-    waves.push(await timed(async () => execs.push(...(await Promise.all(names.map((n) => timed(() => podman(['exec', n, 'true']))))))));
+    waves.push(
+      await timed(async () =>
+        execs.push(...(await Promise.all(names.map((n) => timed(() => podman(['exec', n, 'true'])))))),
+      ),
+    );
   }
   const single = [];
   for (let i = 0; i < sequential; i++) single.push(await timed(() => podman(['exec', names[0], 'true'])));
@@ -105,9 +136,26 @@ async function throughServer() {
   const coord = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-sandbox-'));
   const server = spawn(
     process.execPath,
-    [path.join(repo, 'bin/slurm-oci'), 'sandbox', 'serve', '--image', o.image, '--port', '0',
-      '--max-parallel', String(N), '--idle-timeout', '0', '--log-level', 'warn', '--coordination-dir', coord,
-      '--runtime', o.runtime, ...(slurmOci ? ['--backend', o.backend] : [])],
+    [
+      path.join(repo, 'bin/slurm-oci'),
+      'sandbox',
+      'serve',
+      '--image',
+      o.image,
+      '--port',
+      '0',
+      '--max-parallel',
+      String(N),
+      '--idle-timeout',
+      '0',
+      '--log-level',
+      'warn',
+      '--coordination-dir',
+      coord,
+      '--runtime',
+      o.runtime,
+      ...(slurmOci ? ['--backend', o.backend] : []),
+    ],
     { env, stdio: ['ignore', 'inherit', 'inherit'] },
   );
   try {
@@ -127,7 +175,9 @@ async function throughServer() {
       return text ? JSON.parse(text) : undefined;
     };
     const made = [];
-    const starts = await Promise.all(Array.from({ length: N }, () => timed(async () => made.push(await api('POST', '/sandboxes', {})))));
+    const starts = await Promise.all(
+      Array.from({ length: N }, () => timed(async () => made.push(await api('POST', '/sandboxes', {})))),
+    );
     const execTrue = async (id) => {
       const r = await api('POST', `/sandboxes/${id}/exec`, { command: ['true'] });
       if (r.exit_code !== 0) throw new Error(`exec true in ${id} gave ${r.exit_code}`);
@@ -135,7 +185,9 @@ async function throughServer() {
     const execs = [];
     const waves = [];
     for (let r = 0; r < rounds; r++) {
-      waves.push(await timed(async () => execs.push(...(await Promise.all(made.map((s) => timed(() => execTrue(s.id))))))));
+      waves.push(
+        await timed(async () => execs.push(...(await Promise.all(made.map((s) => timed(() => execTrue(s.id))))))),
+      );
     }
     const single = [];
     for (let i = 0; i < sequential; i++) single.push(await timed(() => execTrue(made[0].id)));
@@ -171,8 +223,13 @@ const report = {
 };
 if (o.json) console.log(JSON.stringify(report, null, 2));
 else {
-  const row = (what, s, h, q) => console.log(`${what.padEnd(34)} server ${String(r1(s)).padStart(8)}  by hand ${String(r1(h)).padStart(8)}  ratio ${q}`);
-  console.log(`runtime ${o.runtime}${report.backend ? ` (backend ${report.backend})` : ''}: ${N} sandboxes, ${rounds} rounds of ${N} concurrent execs`);
+  const row = (what, s, h, q) =>
+    console.log(
+      `${what.padEnd(34)} server ${String(r1(s)).padStart(8)}  by hand ${String(r1(h)).padStart(8)}  ratio ${q}`,
+    );
+  console.log(
+    `runtime ${o.runtime}${report.backend ? ` (backend ${report.backend})` : ''}: ${N} sandboxes, ${rounds} rounds of ${N} concurrent execs`,
+  );
   row('start p50 (ms)', served.start.p50, hand.start.p50, report.ratio.start_p50);
   row('start p95 (ms)', served.start.p95, hand.start.p95, report.ratio.start_p95);
   row(`${N}-way exec p50 (ms)`, served.exec.p50, hand.exec.p50, report.ratio.exec_p50);

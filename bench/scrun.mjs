@@ -18,12 +18,25 @@ function podmanEnv(name, rt) {
   const dir = path.join(process.env.HOME, `bench-podman-${name}`);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'containers.conf'),
+  fs.writeFileSync(
+    path.join(dir, 'containers.conf'),
     `[containers]\nnetns = "host"\n[engine]\nruntime = "slurm"\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n` +
-    `static_dir = "${dir}/static"\ntmp_dir = "${xdg}/bench-${name}/tmp"\n[engine.runtimes]\nslurm = ["${rt}"]\n`);
-  fs.writeFileSync(path.join(dir, 'storage.conf'), `[storage]\ndriver = "vfs"\ngraphroot = "${dir}/graph"\nrootless_storage_path = "${dir}/graph"\nrunroot = "${xdg}/bench-${name}/run"\n`);
-  const env = { ...process.env, CONTAINERS_CONF: `${dir}/containers.conf`, CONTAINERS_STORAGE_CONF: `${dir}/storage.conf`, SLURM_OCI_BACKEND: 'scrun' };
-  const imported = spawnSync('podman', ['import', '-q', '/srv/busybox.tar', 'localhost/busybox'], { env, encoding: 'utf8' });
+      `static_dir = "${dir}/static"\ntmp_dir = "${xdg}/bench-${name}/tmp"\n[engine.runtimes]\nslurm = ["${rt}"]\n`,
+  );
+  fs.writeFileSync(
+    path.join(dir, 'storage.conf'),
+    `[storage]\ndriver = "vfs"\ngraphroot = "${dir}/graph"\nrootless_storage_path = "${dir}/graph"\nrunroot = "${xdg}/bench-${name}/run"\n`,
+  );
+  const env = {
+    ...process.env,
+    CONTAINERS_CONF: `${dir}/containers.conf`,
+    CONTAINERS_STORAGE_CONF: `${dir}/storage.conf`,
+    SLURM_OCI_BACKEND: 'scrun',
+  };
+  const imported = spawnSync('podman', ['import', '-q', '/srv/busybox.tar', 'localhost/busybox'], {
+    env,
+    encoding: 'utf8',
+  });
   if (imported.status !== 0) throw new Error(`podman import: ${imported.stderr}`);
   return env;
 }
@@ -41,8 +54,11 @@ function idleNode() {
 function podmanRun(env, code) {
   idleNode();
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('timeout', ['-k', '5', String(TIMEOUT_S), 'podman', 'run', '--rm', 'localhost/busybox', 'sh', '-c', `exit ${code}`],
-    { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const r = spawnSync(
+    'timeout',
+    ['-k', '5', String(TIMEOUT_S), 'podman', 'run', '--rm', 'localhost/busybox', 'sh', '-c', `exit ${code}`],
+    { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' },
+  );
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   return { ms, status: r.status, hung: ms >= TIMEOUT_S * 1000, stderr: r.stderr };
 }
@@ -51,12 +67,15 @@ const ours = podmanEnv('scrun-ours', front);
 const bare = podmanEnv('scrun-bare', '/usr/bin/scrun');
 const rounds = Number(process.env.BENCH_ROUNDS || 20);
 const times = { ours: [], bare: [] };
-let bareHung = 0, bareZero = 0, oursWrong = 0;
+let bareHung = 0,
+  bareZero = 0,
+  oursWrong = 0;
 podmanRun(ours, 7);
 podmanRun(bare, 7);
 for (let i = 0; i < rounds; i++) {
   const o = podmanRun(ours, 7);
-  if (o.status !== 7) oursWrong++, console.log(`  scrun backend run ${i}: exit ${o.status}: ${o.stderr.trim().slice(-300)}`);
+  if (o.status !== 7)
+    (oursWrong++, console.log(`  scrun backend run ${i}: exit ${o.status}: ${o.stderr.trim().slice(-300)}`));
   else times.ours.push(o.ms);
   const b = podmanRun(bare, 7);
   if (b.hung) bareHung++;
@@ -67,21 +86,29 @@ for (let i = 0; i < rounds; i++) {
 }
 const ratio = (f) => f(times.ours) / f(times.bare);
 const p95 = (xs) => quantile(xs, 0.95);
-console.log(`podman run --rm busybox sh -c 'exit 7', ${rounds} rounds: scrun backend median ${fmt(median(times.ours))}, p95 ${fmt(p95(times.ours))} ` +
-  `(${oursWrong} wrong or hung); bare scrun's finished runs median ${fmt(median(times.bare))}, p95 ${fmt(p95(times.bare))} ` +
-  `(${bareHung} hung, ${bareZero} of ${times.bare.length} finished said 0)`);
-console.log(`  ratio median ${ratio(median).toFixed(2)} (target <= 1.15), p95 ${ratio(p95).toFixed(2)} (target <= 1.5)`);
+console.log(
+  `podman run --rm busybox sh -c 'exit 7', ${rounds} rounds: scrun backend median ${fmt(median(times.ours))}, p95 ${fmt(p95(times.ours))} ` +
+    `(${oursWrong} wrong or hung); bare scrun's finished runs median ${fmt(median(times.bare))}, p95 ${fmt(p95(times.bare))} ` +
+    `(${bareHung} hung, ${bareZero} of ${times.bare.length} finished said 0)`,
+);
+console.log(
+  `  ratio median ${ratio(median).toFixed(2)} (target <= 1.15), p95 ${ratio(p95).toFixed(2)} (target <= 1.5)`,
+);
 let ok = oursWrong === 0 && ratio(median) <= 1.15 && ratio(p95) <= 1.5;
 
 const soak = Number(process.env.BENCH_SOAK || 0);
 if (soak) {
-  let hangs = 0, wrong = 0;
+  let hangs = 0,
+    wrong = 0;
   for (let i = 0; i < soak; i++) {
     const r = podmanRun(ours, i % 4);
-    if (r.hung) hangs++, console.log(`  soak run ${i}: hung: ${r.stderr.trim().slice(-300)}`);
-    else if (r.status !== i % 4) wrong++, console.log(`  soak run ${i}: want ${i % 4}, got ${r.status}: ${r.stderr.trim().slice(-300)}`);
+    if (r.hung) (hangs++, console.log(`  soak run ${i}: hung: ${r.stderr.trim().slice(-300)}`));
+    else if (r.status !== i % 4)
+      (wrong++, console.log(`  soak run ${i}: want ${i % 4}, got ${r.status}: ${r.stderr.trim().slice(-300)}`));
   }
-  console.log(`soak: ${soak} runs through the scrun backend: ${hangs} hung, ${soak - hangs - wrong}/${soak} right exit codes`);
+  console.log(
+    `soak: ${soak} runs through the scrun backend: ${hangs} hung, ${soak - hangs - wrong}/${soak} right exit codes`,
+  );
   ok &&= hangs === 0 && wrong === 0;
 }
 process.exitCode = ok ? 0 : 1;

@@ -33,7 +33,10 @@ const progress = (text) => process.stderr.write(`${text}\n`);
 
 // Times one shell command inside the cluster, in ms (clock read inside, so nsenter is not counted).
 async function timed(script, options) {
-  const out = await sh(`s=$(date +%s%N); ${script}; rc=$?; e=$(date +%s%N); echo "ms=$(( (e - s) / 1000000 )) rc=$rc"`, options);
+  const out = await sh(
+    `s=$(date +%s%N); ${script}; rc=$?; e=$(date +%s%N); echo "ms=$(( (e - s) / 1000000 )) rc=$rc"`,
+    options,
+  );
   const m = /ms=(\d+) rc=(\d+)\s*$/.exec(out);
   return { ms: Number(m[1]), rc: Number(m[2]) };
 }
@@ -81,7 +84,9 @@ async function stageInBench() {
   const times = variants.map(() => []);
   for (let i = 0; i < reps; i++) {
     for (const [v, [label, script, extra]] of variants.entries()) {
-      const run = await timed(`env ${extra} STAND_IN_SKIP_OUT=1 lua5.1 ${standIn} ${script} b${i} ${bench}/bundle 1000 1000 > ${bench}/last.log 2>&1`);
+      const run = await timed(
+        `env ${extra} STAND_IN_SKIP_OUT=1 lua5.1 ${standIn} ${script} b${i} ${bench}/bundle 1000 1000 > ${bench}/last.log 2>&1`,
+      );
       const log = await sh(`cat ${bench}/last.log; rm -rf ${bench}/scratch-1000 ${bench}/mp; sync`);
       if (run.rc !== 0 || !/^IN 0$/m.test(log)) throw new Error(`${label} stage-in failed:\n${log}`);
       times[v].push(run.ms);
@@ -90,17 +95,25 @@ async function stageInBench() {
   }
   const results = variants.map(([label], v) => ({ label, ms: median(times[v]) }));
   const base = results[0].ms;
-  console.log(`stage-in of ${(await sh(`du -sh ${bench}/bundle/rootfs | cut -f1`)).trim()} rootfs (median of ${reps}; Lua 5.1 stand-in, scratch on the bundle's filesystem)`);
-  for (const r of results) console.log(`  ${r.label.padEnd(32)} ${String(r.ms).padStart(6)} ms   ${(base / Math.max(r.ms, 1)).toFixed(1)}x faster than the man page`);
+  console.log(
+    `stage-in of ${(await sh(`du -sh ${bench}/bundle/rootfs | cut -f1`)).trim()} rootfs (median of ${reps}; Lua 5.1 stand-in, scratch on the bundle's filesystem)`,
+  );
+  for (const r of results)
+    console.log(
+      `  ${r.label.padEnd(32)} ${String(r.ms).padStart(6)} ms   ${(base / Math.max(r.ms, 1)).toFixed(1)}x faster than the man page`,
+    );
 }
 
 async function startBench() {
   progress('container start through scrun: default scrun.lua vs the man page baseline');
-  await sh(`set -e
+  await sh(
+    `set -e
 cp /project/test/fixtures/scrun-lua/oci.conf /etc/slurm/oci.conf
 ${cli} generate scrun-lua -o /etc/slurm/scrun-default.lua
 cp /project/bench/man-page-baseline.lua /etc/slurm/scrun-baseline.lua
-scontrol reconfigure`, { root: true });
+scontrol reconfigure`,
+    { root: true },
+  );
   const d = `${bench}/podman`;
   await sh(`set -e; rm -rf ${d}; mkdir -p ${d} $XDG_RUNTIME_DIR/bench-podman
 printf '[containers]\\nnetns = "host"\\n[engine]\\nruntime = "slurm"\\ncgroup_manager = "cgroupfs"\\nevents_logger = "file"\\nstatic_dir = "${d}/static"\\ntmp_dir = "/run/user/1000/bench-podman/tmp"\\n[engine.runtimes]\\nslurm = ["/usr/bin/scrun"]\\n' > ${d}/containers.conf
@@ -116,17 +129,23 @@ export CONTAINERS_CONF=${d}/containers.conf CONTAINERS_STORAGE_CONF=${d}/storage
       const run = await timed(podman);
       // a stuck scrun anchor spins on a CPU and may hold the node: end it and its job (scrun hangs
       // now and then, with any scrun.lua)
-      await sh(`for p in $(pgrep -u alice -f '^scrun: '); do kill -9 "$p"; done; scancel -u alice; true`, { root: true });
+      await sh(`for p in $(pgrep -u alice -f '^scrun: '); do kill -9 "$p"; done; scancel -u alice; true`, {
+        root: true,
+      });
       if (i === 0) continue; // warm-up
       if (run.rc === 0) times[label].push(run.ms);
       else hangs[label]++;
     }
   }
   const base = median(times['man page baseline']);
-  console.log(`container start through scrun (podman run --rm busybox true; median of ${starts} runs each, interleaved; runs that hung left out)`);
+  console.log(
+    `container start through scrun (podman run --rm busybox true; median of ${starts} runs each, interleaved; runs that hung left out)`,
+  );
   for (const label of Object.keys(variants)) {
     const m = median(times[label]);
-    console.log(`  ${label.padEnd(32)} ${String(m).padStart(6)} ms   ${(base / m).toFixed(2)}x the baseline's speed   (${times[label].join(', ')}; ${hangs[label]} hung)`);
+    console.log(
+      `  ${label.padEnd(32)} ${String(m).padStart(6)} ms   ${(base / m).toFixed(2)}x the baseline's speed   (${times[label].join(', ')}; ${hangs[label]} hung)`,
+    );
   }
 }
 

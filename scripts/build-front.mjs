@@ -11,10 +11,16 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 fs.mkdirSync(path.join(root, 'dist'), { recursive: true });
 const id = crypto.randomBytes(4).toString('hex');
-const cc = spawnSync(process.env.CC || 'cc', ['-O2', '-Wall', `-DBUILD_ID="${id}"`, '-o', 'dist/slurm-oci-runtime', 'native/front.c'], {
-  cwd: root,
-  stdio: 'inherit',
-});
+const cc = spawnSync(
+  process.env.CC || 'cc',
+  ['-O2', '-Wall', `-DBUILD_ID="${id}"`, '-o', 'dist/slurm-oci-runtime', 'native/front.c'],
+  {
+    cwd: root,
+    stdio: 'inherit',
+  },
+);
 if (cc.status !== 0) {
-  console.warn('build: no C compiler (cc), or it failed: dist/slurm-oci-runtime, the fast front, was not built; bin/slurm-oci-runtime works without it');
+  console.warn(
+    'build: no C compiler (cc), or it failed: dist/slurm-oci-runtime, the fast front, was not built; bin/slurm-oci-runtime works without it',
+  );
 }

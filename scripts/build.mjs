@@ -22,8 +22,10 @@ const exportName = (file) => file.replace(/(\.schema)?\.json$/, '').replace(/-(\
 // ajv's standalone code collects a referenced schema's errors with `vErrors.concat(...)` once per
 // array item: quadratic (80,000 bad mounts took minutes). Appending in place keeps it linear.
 const linearErrors = (code) =>
-  code.replace(/vErrors = vErrors === null \? (validate\d+)\.errors : vErrors\.concat\(\1\.errors\);/g,
-    (_, v) => `if (vErrors === null) vErrors = ${v}.errors; else for (const e of ${v}.errors) vErrors.push(e);`);
+  code.replace(
+    /vErrors = vErrors === null \? (validate\d+)\.errors : vErrors\.concat\(\1\.errors\);/g,
+    (_, v) => `if (vErrors === null) vErrors = ${v}.errors; else for (const e of ${v}.errors) vErrors.push(e);`,
+  );
 
 // Writes NAME.cjs (the validators) and NAME.d.cts (their types) into src/generated.
 function writeValidators(name, ajv, exportsByName) {
@@ -31,16 +33,14 @@ function writeValidators(name, ajv, exportsByName) {
   const decls = Object.keys(exportsByName)
     .map((n) => `export declare const ${n}: ValidateFunction;`)
     .join('\n');
-  fs.writeFileSync(
-    path.join(generated, `${name}.d.cts`),
-    `import type { ValidateFunction } from 'ajv';\n${decls}\n`,
-  );
+  fs.writeFileSync(path.join(generated, `${name}.d.cts`), `import type { ValidateFunction } from 'ajv';\n${decls}\n`);
 }
 
 // The runtime-spec schemas are draft-04 and reference each other by bare file name.
 const oci = new Ajv04({ allErrors: true, strict: false, code: { source: true } });
 const ociDir = path.join(schemas, 'oci-runtime-spec');
-for (const f of fs.readdirSync(ociDir).filter((f) => f.endsWith('.json'))) oci.addSchema(readJson(path.join(ociDir, f)), f);
+for (const f of fs.readdirSync(ociDir).filter((f) => f.endsWith('.json')))
+  oci.addSchema(readJson(path.join(ociDir, f)), f);
 writeValidators('oci-validators', oci, {
   config: 'config-schema.json',
   state: 'state-schema.json',

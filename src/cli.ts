@@ -116,6 +116,8 @@ function rejectRepeated(argv: Record<string, unknown>, y: Argv): void {
   // yargs also sets each option under its camelCase name, which getOptions does not list
   const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
   const lists = new Set(options.array.flatMap((name) => [name, ...(options.alias[name] ?? [])]).map(kebab));
-  const repeated = Object.keys(argv).map(kebab).find((key) => key !== '_' && Array.isArray(argv[key]) && !lists.has(key));
+  const repeated = Object.keys(argv)
+    .map(kebab)
+    .find((key) => key !== '_' && Array.isArray(argv[key]) && !lists.has(key));
   if (repeated) throw new CliError(`--${repeated} was given more than once`, 2, `give --${repeated} once`);
 }

@@ -24,7 +24,10 @@ const SYSTEM_ERRORS: Record<string, { says: string; hint?: string }> = {
   EROFS: { says: 'the filesystem is read-only', hint: 'write somewhere else' },
   ENOSPC: { says: 'no space left on the device', hint: 'free some space, or write to another filesystem' },
   EDQUOT: { says: 'disk quota exceeded', hint: 'free some space within your quota, or write elsewhere' },
-  ENAMETOOLONG: { says: 'the name is too long for the filesystem', hint: 'use a shorter name (255 bytes a name, 4096 a path)' },
+  ENAMETOOLONG: {
+    says: 'the name is too long for the filesystem',
+    hint: 'use a shorter name (255 bytes a name, 4096 a path)',
+  },
   ELOOP: { says: 'too many levels of symbolic links', hint: 'check the symbolic links along the path' },
   EMFILE: { says: 'too many open files', hint: 'raise the limit (ulimit -n) or close other programs' },
   EBUSY: { says: 'the file or device is busy', hint: 'try again when it is no longer in use' },
@@ -61,7 +64,11 @@ export function describeSystemError(error: unknown): CliError | undefined {
   const { says, hint } = SYSTEM_ERRORS[e.code];
   if (e.code === 'EPIPE') return new CliError(`output closed early: ${says}`, 1);
   if (e.syscall?.startsWith('spawn') && e.code === 'ENOENT') {
-    return new CliError(`cannot run ${e.path ?? 'a program'}: it is not installed (or not on PATH)`, 1, 'install it, or add its directory to PATH');
+    return new CliError(
+      `cannot run ${e.path ?? 'a program'}: it is not installed (or not on PATH)`,
+      1,
+      'install it, or add its directory to PATH',
+    );
   }
   const doing = DOING[e.syscall?.replace(/^spawn.*/, 'spawn') ?? ''] ?? e.syscall ?? 'use';
   const where = e.path ? ` ${e.path}${e.dest ? ` as ${e.dest}` : ''}` : e.syscall === 'write' ? ' the output' : '';

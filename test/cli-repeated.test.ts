@@ -21,8 +21,17 @@ test.each([
 });
 
 test('list options still take every value', async () => {
-  const conf = await execa(cli, ['generate', 'containers-conf', '--runtime-path', '/a/scrun', '--runtime-path', '/b/scrun']);
+  const conf = await execa(cli, [
+    'generate',
+    'containers-conf',
+    '--runtime-path',
+    '/a/scrun',
+    '--runtime-path',
+    '/b/scrun',
+  ]);
   expect(conf.stdout).toMatch(/slurm = \[ "\/a\/scrun", "\/b\/scrun" \]/);
-  const r = await execa(cli, ['doctor', '--format', 'json', '--check', 'cgroup', '--check', 'userns'], { reject: false });
+  const r = await execa(cli, ['doctor', '--format', 'json', '--check', 'cgroup', '--check', 'userns'], {
+    reject: false,
+  });
   expect(JSON.parse(r.stdout).checks.map((c: { name: string }) => c.name)).toEqual(['userns', 'cgroup']);
 });

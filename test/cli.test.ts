@@ -15,7 +15,8 @@ function subcommandsOf(group: Module): Module[] {
   const recorder: any = new Proxy(
     {},
     {
-      get: (_target, key) => (key === 'command' ? (m: Module | Module[]) => (found.push(...[m].flat()), recorder) : () => recorder),
+      get: (_target, key) =>
+        key === 'command' ? (m: Module | Module[]) => (found.push(...[m].flat()), recorder) : () => recorder,
     },
   );
   (group.builder as (y: Argv) => Argv)(recorder);
@@ -94,10 +95,14 @@ describe('every command', () => {
       if (c.words.join(' ') === 'sandbox serve') continue;
       const o = optionsOf(c.module);
       // a number yargs parses on its own takes `abc` as NaN and `-1` as an id: none may be left
-      expect({ command: c.words.join(' '), unchecked: o.number }).toEqual({ command: c.words.join(' '), unchecked: [] });
+      expect({ command: c.words.join(' '), unchecked: o.number }).toEqual({
+        command: c.words.join(' '),
+        unchecked: [],
+      });
       // the checked numbers (src/commands/options.ts numberOption: requiresArg, no yargs type)
       for (const option of Object.keys(o.narg).filter((k) => !o.string.includes(k))) {
-        for (const bad of ['abc', '-1', '1.5e999', '']) cases.push({ argv: [...c.words, ...required(c), `--${option}`, bad], option });
+        for (const bad of ['abc', '-1', '1.5e999', ''])
+          cases.push({ argv: [...c.words, ...required(c), `--${option}`, bad], option });
       }
       for (const option of Object.keys(o.choices)) {
         cases.push({ argv: [...c.words, ...required(c), `--${option}`, 'no-such-choice'], option });
@@ -110,7 +115,10 @@ describe('every command', () => {
         () => undefined,
         (e: unknown) => e,
       );
-      expect({ argv, error: error instanceof CliError ? 'CliError' : String(error) }).toEqual({ argv, error: 'CliError' });
+      expect({ argv, error: error instanceof CliError ? 'CliError' : String(error) }).toEqual({
+        argv,
+        error: 'CliError',
+      });
       const e = error as CliError;
       expect({ argv, exitCode: e.exitCode }).toEqual({ argv, exitCode: 2 });
       expect(e.message).toContain(option);
@@ -121,7 +129,11 @@ describe('every command', () => {
 
   test('--help never wraps an example, and --version is the package version, everywhere', async () => {
     const commands = await allCommands();
-    for (const words of [[], ...[...new Set(commands.map((c) => c.words[0]))].map((g) => [g]), ...commands.map((c) => c.words)]) {
+    for (const words of [
+      [],
+      ...[...new Set(commands.map((c) => c.words[0]))].map((g) => [g]),
+      ...commands.map((c) => c.words),
+    ]) {
       const help = capture();
       await runCli([...words, '--help'], { output: help.output });
       const text = help.text.join('\n');
@@ -135,7 +147,10 @@ describe('every command', () => {
 
   test('no command: the list of commands on stderr, then a usage error', async () => {
     const { text, output } = capture();
-    await expect(runCli([], { output })).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining('give a command') });
+    await expect(runCli([], { output })).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringContaining('give a command'),
+    });
     for (const name of Object.keys(groups)) expect(text.join('\n')).toContain(`slurm-oci ${name}`);
     expect(text.join('\n')).toContain('slurm-oci completion');
   });

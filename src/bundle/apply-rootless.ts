@@ -12,7 +12,12 @@ import { rootlessRewrite, type BindCopy, type RewriteOptions } from './rootless.
 async function copyBinds(rootfs: string, copies: BindCopy[]): Promise<void> {
   for (const { source, destination } of copies) {
     const target = resolveInRootfs(rootfs, destination);
-    if (target === rootfs) throw new CliError(`bind mount destination ${destination} is the whole rootfs`, 1, 'keep the bind mount (--bind-mounts keep)');
+    if (target === rootfs)
+      throw new CliError(
+        `bind mount destination ${destination} is the whole rootfs`,
+        1,
+        'keep the bind mount (--bind-mounts keep)',
+      );
     fs.mkdirSync(path.dirname(target), { recursive: true });
     fs.rmSync(target, { recursive: true, force: true });
     const r = await execa('cp', ['-a', '-T', '--', source, target], { reject: false });
@@ -26,7 +31,8 @@ export async function applyRootless(dir: string, options: RewriteOptions, dryRun
   const { config, changes, copies } = rootlessRewrite(original, options);
   if (dryRun || !changes.length) return changes;
   const root = (original.root as { path?: unknown } | undefined)?.path;
-  if (copies.length && typeof root !== 'string') throw new CliError(`${dir}/config.json has no root.path to copy bind mounts into`);
+  if (copies.length && typeof root !== 'string')
+    throw new CliError(`${dir}/config.json has no root.path to copy bind mounts into`);
   if (copies.length) await copyBinds(path.resolve(dir, root as string), copies);
   writeBundleConfig(dir, config);
   return changes;

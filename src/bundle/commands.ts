@@ -15,7 +15,11 @@ export async function createBundleCommand(
 ): Promise<void> {
   // yargs leaves the words after `--` in _, behind the two command words
   const args = argv._.slice(2).map(String);
-  const changes = await createBundle(argv.dir, argv, { args, rootless: argv.rootless, steps: optionsFromFlags(argv.skip, argv.bindMounts) });
+  const changes = await createBundle(argv.dir, argv, {
+    args,
+    rootless: argv.rootless,
+    steps: optionsFromFlags(argv.skip, argv.bindMounts),
+  });
   print(argv.format, { bundle: argv.dir, changes }, [`created bundle ${argv.dir}`, ...changes.map((c) => `  ${c}`)]);
 }
 
@@ -26,10 +30,20 @@ export function validateBundleCommand(argv: { dir: string; format: 'text' | 'jso
 }
 
 // bundle rootless
-export async function rootlessBundleCommand(argv: Common & { uid?: number; gid?: number; dryRun: boolean }): Promise<void> {
+export async function rootlessBundleCommand(
+  argv: Common & { uid?: number; gid?: number; dryRun: boolean },
+): Promise<void> {
   const uid = argv.uid ?? process.getuid?.() ?? 0;
   const gid = argv.gid ?? process.getgid?.() ?? 0;
-  const changes = await applyRootless(argv.dir, { ...optionsFromFlags(argv.skip, argv.bindMounts), uid, gid }, argv.dryRun);
+  const changes = await applyRootless(
+    argv.dir,
+    { ...optionsFromFlags(argv.skip, argv.bindMounts), uid, gid },
+    argv.dryRun,
+  );
   const verb = argv.dryRun ? 'would change' : 'changed';
-  print(argv.format, { dryRun: argv.dryRun, changes }, changes.length ? [`${verb}:`, ...changes.map((c) => `  ${c}`)] : ['nothing to change']);
+  print(
+    argv.format,
+    { dryRun: argv.dryRun, changes },
+    changes.length ? [`${verb}:`, ...changes.map((c) => `  ${c}`)] : ['nothing to change'],
+  );
 }

@@ -23,7 +23,11 @@ export function readBundleConfig(dir: string): Record<string, unknown> {
     if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new Error('not a JSON object');
     return config as Record<string, unknown>;
   } catch (error) {
-    throw new CliError(`${file} is not a JSON object: ${(error as Error).message}`, 1, 'fix the file or recreate the bundle');
+    throw new CliError(
+      `${file} is not a JSON object: ${(error as Error).message}`,
+      1,
+      'fix the file or recreate the bundle',
+    );
   }
 }
 

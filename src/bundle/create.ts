@@ -53,9 +53,16 @@ function imageUser(user: string | undefined, rootfs: string): { uid: number; gid
 // Fills ROOTFS from SOURCE; returns the image config when the source is an image.
 async function fill(source: Source, rootfs: string): Promise<ImageConfig> {
   if (source.image) return fromImage(source.image, rootfs);
-  if (source.tar) fail(`unpacking ${source.tar}`, await execa('tar', ['-x', '--no-same-owner', '-C', rootfs, '-f', source.tar], { reject: false }));
+  if (source.tar)
+    fail(
+      `unpacking ${source.tar}`,
+      await execa('tar', ['-x', '--no-same-owner', '-C', rootfs, '-f', source.tar], { reject: false }),
+    );
   if (source.rootfs) {
-    fail(`copying ${source.rootfs}`, await execa('cp', ['-a', '--reflink=auto', '-T', '--', source.rootfs, rootfs], { reject: false }));
+    fail(
+      `copying ${source.rootfs}`,
+      await execa('cp', ['-a', '--reflink=auto', '-T', '--', source.rootfs, rootfs], { reject: false }),
+    );
   }
   return {};
 }
@@ -67,7 +74,8 @@ export async function createBundle(
   options: { args: string[]; rootless: boolean; steps: RootlessOptions },
 ): Promise<string[]> {
   const existed = fs.existsSync(dir);
-  if (existed && fs.readdirSync(dir).length) throw new CliError(`${dir} exists and is not empty`, 1, 'give a new directory');
+  if (existed && fs.readdirSync(dir).length)
+    throw new CliError(`${dir} exists and is not empty`, 1, 'give a new directory');
   const rootfs = path.join(dir, 'rootfs');
   fs.mkdirSync(rootfs, { recursive: true });
   try {
@@ -81,7 +89,9 @@ export async function createBundle(
     };
     const spec = defaultSpec(process);
     const ids = { uid: globalThis.process.getuid?.() ?? 0, gid: globalThis.process.getgid?.() ?? 0 };
-    const result = options.rootless ? rootlessRewrite(spec, { ...options.steps, ...ids }) : { config: spec, changes: [] };
+    const result = options.rootless
+      ? rootlessRewrite(spec, { ...options.steps, ...ids })
+      : { config: spec, changes: [] };
     writeBundleConfig(dir, result.config);
     return result.changes;
   } catch (error) {

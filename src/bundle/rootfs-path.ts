@@ -20,7 +20,8 @@ export function resolveInRootfs(rootfs: string, p: string): string {
   while (pending.length) {
     const word = pending.shift()!;
     if (word === '..') {
-      if (!resolved.length) throw new CliError(`${p} leaves the rootfs ${rootfs} (through ..)`, 1, 'give a path inside the container');
+      if (!resolved.length)
+        throw new CliError(`${p} leaves the rootfs ${rootfs} (through ..)`, 1, 'give a path inside the container');
       resolved.pop();
       continue;
     }
@@ -29,7 +30,12 @@ export function resolveInRootfs(rootfs: string, p: string): string {
       resolved.push(word);
       continue;
     }
-    if (++links > MAX_LINKS) throw new CliError(`${p} in the rootfs ${rootfs}: too many levels of symbolic links`, 1, 'fix the links in the image');
+    if (++links > MAX_LINKS)
+      throw new CliError(
+        `${p} in the rootfs ${rootfs}: too many levels of symbolic links`,
+        1,
+        'fix the links in the image',
+      );
     const target = fs.readlinkSync(here);
     if (target.startsWith('/')) resolved.length = 0;
     pending.unshift(...words(target));

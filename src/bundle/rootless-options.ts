@@ -19,7 +19,9 @@ export function optionsFromFlags(skip: readonly string[] = [], bindMounts?: stri
       `steps are: ${rootlessSteps.map((s) => s.name).join(', ')}`,
     );
   }
-  const partial: Record<string, unknown> = Object.fromEntries(skip.map((s) => [s, s === 'bindMounts' ? 'keep' : false]));
+  const partial: Record<string, unknown> = Object.fromEntries(
+    skip.map((s) => [s, s === 'bindMounts' ? 'keep' : false]),
+  );
   if (bindMounts) partial.bindMounts = bindMounts;
   return resolveRootlessOptions(partial);
 }

@@ -25,7 +25,10 @@ export const rootlessSteps: readonly { name: StepName; describe: string }[] = [
   { name: 'dropAdditionalGids', describe: 'remove additionalGids (an unprivileged user cannot map them)' },
   { name: 'dropCgroupsPath', describe: 'remove cgroupsPath (the user cannot create that cgroup)' },
   { name: 'dropMountIdOptions', describe: 'remove uid=/gid= mount options (those ids are not mapped)' },
-  { name: 'bindMounts', describe: 'copy bind mount sources into the rootfs instead of mounting them (copy), or keep them' },
+  {
+    name: 'bindMounts',
+    describe: 'copy bind mount sources into the rootfs instead of mounting them (copy), or keep them',
+  },
   { name: 'mergeJobEnv', describe: "add the job's environment variables the container does not set itself" },
   { name: 'dropPrestartHooks', describe: 'remove prestart hooks (they expect root, e.g. to set up networking)' },
   { name: 'dropRlimits', describe: 'remove rlimits (raising a hard limit needs privilege)' },

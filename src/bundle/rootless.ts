@@ -42,7 +42,9 @@ const steps: Record<StepName, (config: Obj, ctx: Context) => string[]> = {
     const gid = typeof user.gid === 'number' ? user.gid : 0;
     const uidMappings = [{ containerID: uid, hostID: options.uid, size: 1 }];
     const gidMappings = [{ containerID: gid, hostID: options.gid, size: 1 }];
-    const same = JSON.stringify([config.linux.uidMappings, config.linux.gidMappings]) === JSON.stringify([uidMappings, gidMappings]);
+    const same =
+      JSON.stringify([config.linux.uidMappings, config.linux.gidMappings]) ===
+      JSON.stringify([uidMappings, gidMappings]);
     Object.assign(config.linux, { uidMappings, gidMappings });
     return same ? [] : [`map container uid ${uid} to ${options.uid} and gid ${gid} to ${options.gid}`];
   },
@@ -70,7 +72,8 @@ const steps: Record<StepName, (config: Obj, ctx: Context) => string[]> = {
     const changes: string[] = [];
     config.mounts = config.mounts.filter((mount) => {
       if (!isObj(mount) || mount.type !== 'bind' || typeof mount.source !== 'string') return true;
-      if (typeof mount.destination !== 'string' || kernelPath(mount.source) || kernelPath(mount.destination)) return true;
+      if (typeof mount.destination !== 'string' || kernelPath(mount.source) || kernelPath(mount.destination))
+        return true;
       copies.push({ source: mount.source, destination: mount.destination });
       changes.push(`copy ${mount.source} into the rootfs at ${mount.destination} instead of bind-mounting it`);
       return false;

@@ -27,7 +27,11 @@ export function validateBundle(dir: string): { config: string; rootfs: string; s
   }
   if (!config.process?.args?.length) problems.push('/process/args: missing or empty (nothing to run)');
   if (problems.length) {
-    throw new CliError(`${file} is invalid:\n  ${problems.join('\n  ')}`, 1, 'fix config.json, or recreate it with `slurm-oci bundle create`');
+    throw new CliError(
+      `${file} is invalid:\n  ${problems.join('\n  ')}`,
+      1,
+      'fix config.json, or recreate it with `slurm-oci bundle create`',
+    );
   }
   return { config: file, rootfs, spec: config };
 }

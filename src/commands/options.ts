@@ -20,18 +20,36 @@ export function parseNumber(name: string, value: unknown, rule: NumberRule = {})
   const number = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(text) ? Number(text) : NaN;
   const { integer = false, min = -Infinity, max = Infinity } = rule;
   const range =
-    min > -Infinity && max < Infinity ? ` from ${min} to ${max}` : min > -Infinity ? ` of at least ${min}` : max < Infinity ? ` of at most ${max}` : '';
+    min > -Infinity && max < Infinity
+      ? ` from ${min} to ${max}`
+      : min > -Infinity
+        ? ` of at least ${min}`
+        : max < Infinity
+          ? ` of at most ${max}`
+          : '';
   const wanted = `${integer ? 'a whole number' : 'a number'}${range}${rule.what ? ` (${rule.what})` : ''}`;
   if (!Number.isFinite(number) || (integer && !Number.isInteger(number)) || number < min || number > max) {
-    throw new CliError(`--${name} ${JSON.stringify(text)}: want ${wanted}`, 2, `e.g. --${name} ${Math.min(max, Math.max(min, 1))}`);
+    throw new CliError(
+      `--${name} ${JSON.stringify(text)}: want ${wanted}`,
+      2,
+      `e.g. --${name} ${Math.min(max, Math.max(min, 1))}`,
+    );
   }
   return number;
 }
 
 // A numeric option whose value is checked by RULE (yargs alone turns `abc` into NaN and `-1` into a uid).
-export function numberOption(name: string, describe: string, rule: NumberRule & { default: number }): NumberOption & { default: number };
+export function numberOption(
+  name: string,
+  describe: string,
+  rule: NumberRule & { default: number },
+): NumberOption & { default: number };
 export function numberOption(name: string, describe: string, rule?: NumberRule): NumberOption;
-export function numberOption(name: string, describe: string, rule: NumberRule & { default?: number } = {}): NumberOption {
+export function numberOption(
+  name: string,
+  describe: string,
+  rule: NumberRule & { default?: number } = {},
+): NumberOption {
   return {
     describe,
     requiresArg: true,

@@ -73,7 +73,12 @@ export class Host {
     }, this.timeoutMs);
     try {
       const r = await child;
-      return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr || r.message), timedOut };
+      return {
+        exitCode: r.exitCode ?? -1,
+        stdout: String(r.stdout ?? ''),
+        stderr: String(r.stderr || r.message),
+        timedOut,
+      };
     } finally {
       clearTimeout(timer);
     }
@@ -94,7 +99,8 @@ export class Host {
       const podman = this.which('podman');
       if (!podman) return undefined;
       const r = await this.run(podman, ['info', '--format', 'json']);
-      if (r.exitCode !== 0) return { error: r.timedOut ? `podman info did not answer in ${this.timeoutMs / 1000} s` : firstLine(r.stderr) };
+      if (r.exitCode !== 0)
+        return { error: r.timedOut ? `podman info did not answer in ${this.timeoutMs / 1000} s` : firstLine(r.stderr) };
       return { info: JSON.parse(r.stdout) as PodmanInfo };
     });
   }
@@ -125,4 +131,8 @@ export class Host {
 }
 
 // The first non-empty line of a command's error output.
-export const firstLine = (text: string): string => text.split('\n').find((l) => l.trim())?.trim() ?? '(no output)';
+export const firstLine = (text: string): string =>
+  text
+    .split('\n')
+    .find((l) => l.trim())
+    ?.trim() ?? '(no output)';

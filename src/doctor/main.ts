@@ -10,7 +10,11 @@ import { runChecks } from './run.js';
 export async function doctor(args: { format: 'text' | 'json'; timeout: number; check?: string[] }): Promise<void> {
   const unknown = (args.check ?? []).filter((name) => !checks.some((c) => c.name === name));
   if (unknown.length) {
-    throw new CliError(`unknown check ${unknown.join(', ')}`, 2, `the checks are: ${checks.map((c) => c.name).join(', ')}`);
+    throw new CliError(
+      `unknown check ${unknown.join(', ')}`,
+      2,
+      `the checks are: ${checks.map((c) => c.name).join(', ')}`,
+    );
   }
   const selected = args.check?.length ? checks.filter((c) => args.check!.includes(c.name)) : checks;
   const host = new Host(args.timeout * 1000);

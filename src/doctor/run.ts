@@ -22,7 +22,12 @@ export function runChecks(checks: Check[], host: Host): Promise<CheckResult[]> {
       });
       const work = check.run(host).then(
         (finding) => ({ name: check.name, ...finding }),
-        (error: unknown) => ({ name: check.name, status: 'fail' as const, detail: `the check itself failed: ${String(error)}`, fix: 'please report this' }),
+        (error: unknown) => ({
+          name: check.name,
+          status: 'fail' as const,
+          detail: `the check itself failed: ${String(error)}`,
+          fix: 'please report this',
+        }),
       );
       try {
         return await Promise.race([work, late]);

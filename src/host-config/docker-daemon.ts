@@ -83,9 +83,12 @@ export function buildDockerSetup({ runtimePath, dataRoot, execRoot }: DockerOpti
       ],
     },
     securityFlags: [
-      '--security-opt', 'label=disable',
-      '--security-opt', 'seccomp=unconfined',
-      '--security-opt', 'apparmor=unconfined',
+      '--security-opt',
+      'label=disable',
+      '--security-opt',
+      'seccomp=unconfined',
+      '--security-opt',
+      'apparmor=unconfined',
       '--net=none',
     ],
   };

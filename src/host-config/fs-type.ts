@@ -59,7 +59,12 @@ export function fsKindOfMagic(type: number): Omit<FsType, 'checked'> {
 
 // Refuses container storage at DIR when it is on a shared filesystem, unless FORCE (a site that
 // has tested its shared store, as in the containers page's no-staging set-up).
-export function assertLocalDisk(dir: string, force: boolean, option: string, statfs?: (p: string) => { type: number }): void {
+export function assertLocalDisk(
+  dir: string,
+  force: boolean,
+  option: string,
+  statfs?: (p: string) => { type: number },
+): void {
   const fsType = fsTypeOf(dir, statfs);
   if (fsType.shared && !force) {
     throw new CliError(

@@ -8,7 +8,15 @@ import { writeFileAtomic } from '../util/files.js';
 import { buildContainersConf, containersConfToml } from './containers-conf.js';
 import { buildStorageConf, defaultGraphroot, defaultRunroot, storageConfToml } from './storage-conf.js';
 import { CliError } from '../errors.js';
-import { buildDockerSetup, defaultDockerRoots, hiddenByRootlesskit, nodeLocalNote, rootsNote, securityExport, unitFileText } from './docker-daemon.js';
+import {
+  buildDockerSetup,
+  defaultDockerRoots,
+  hiddenByRootlesskit,
+  nodeLocalNote,
+  rootsNote,
+  securityExport,
+  unitFileText,
+} from './docker-daemon.js';
 import { assertLocalDisk, fsTypeOf } from './fs-type.js';
 import { runtimeCandidates, runtimePath, type RuntimeKind } from './runtime-paths.js';
 
@@ -27,7 +35,9 @@ export function generateContainersConf(
 }
 
 // storage.conf for the current user, refusing a graphroot on a shared filesystem.
-export function generateStorageConf(args: Output & { graphroot?: string; runroot?: string; driver: 'vfs' | 'overlay' }): void {
+export function generateStorageConf(
+  args: Output & { graphroot?: string; runroot?: string; driver: 'vfs' | 'overlay' },
+): void {
   const { username, uid } = os.userInfo();
   const graphroot = path.resolve(args.graphroot ?? defaultGraphroot(username));
   assertLocalDisk(graphroot, args.force, '--graphroot');
@@ -38,20 +48,42 @@ export function generateStorageConf(args: Output & { graphroot?: string; runroot
 // daemon.json, the rootlesskit drop-in and the `docker run` flags: printed, or installed under a
 // config directory (~/.config for one user, /etc for all) with the flags printed. Both roots must be
 // where a Slurm job can see them; notes say why they are where they are.
-export function generateDockerDaemon(
-  args: { runtime: RuntimeKind; runtimePath?: string; dataRoot?: string; execRoot?: string; configDir?: string; force: boolean; format: string },
-): void {
+export function generateDockerDaemon(args: {
+  runtime: RuntimeKind;
+  runtimePath?: string;
+  dataRoot?: string;
+  execRoot?: string;
+  configDir?: string;
+  force: boolean;
+  format: string;
+}): void {
   const { username, uid } = os.userInfo();
   const roots = defaultDockerRoots(username);
   const dataRoot = path.resolve(args.dataRoot ?? roots.dataRoot);
   const execRoot = path.resolve(args.execRoot ?? roots.execRoot);
-  for (const [dir, option] of [[dataRoot, '--data-root'], [execRoot, '--exec-root']] as const) assertDockerRoot(dir, option, uid);
+  for (const [dir, option] of [
+    [dataRoot, '--data-root'],
+    [execRoot, '--exec-root'],
+  ] as const)
+    assertDockerRoot(dir, option, uid);
   assertLocalDisk(dataRoot, args.force, '--data-root');
   const setup = buildDockerSetup({ runtimePath: args.runtimePath ?? runtimePath(args.runtime), dataRoot, execRoot });
   // known local filesystems only: an unknown type may well be a cluster filesystem
-  const local = [dataRoot, execRoot].map((dir) => ({ dir, fs: fsTypeOf(dir) })).filter((r) => !r.fs.shared && !r.fs.name.startsWith('unknown'));
+  const local = [dataRoot, execRoot]
+    .map((dir) => ({ dir, fs: fsTypeOf(dir) }))
+    .filter((r) => !r.fs.shared && !r.fs.name.startsWith('unknown'));
   const fsNames = [...new Set(local.map((r) => r.fs.name))].join(', ');
-  const notes = [rootsNote, ...(local.length ? [nodeLocalNote(local.map((r) => r.dir), fsNames)] : [])];
+  const notes = [
+    rootsNote,
+    ...(local.length
+      ? [
+          nodeLocalNote(
+            local.map((r) => r.dir),
+            fsNames,
+          ),
+        ]
+      : []),
+  ];
   const daemonJson = `${JSON.stringify(setup.daemonJson, null, 2)}\n`;
   const override = unitFileText(setup.override);
   const exportLine = securityExport(setup.securityFlags);
@@ -74,7 +106,9 @@ export function generateDockerDaemon(
         `and add to your shell profile:\n${exportLine}`,
     );
   } else if (args.format === 'json') {
-    process.stdout.write(`${JSON.stringify({ daemonJson: setup.daemonJson, systemdOverride: override, securityFlags: setup.securityFlags, notes }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ daemonJson: setup.daemonJson, systemdOverride: override, securityFlags: setup.securityFlags, notes }, null, 2)}\n`,
+    );
   } else {
     process.stdout.write(
       `# ~/.config/docker/daemon.json (or /etc/docker/daemon.json)\n${comments}${daemonJson}\n` +
@@ -98,7 +132,11 @@ function assertDockerRoot(dir: string, option: string, uid: number): void {
   }
   const owner = fs.statSync(dir, { throwIfNoEntry: false })?.uid;
   if (owner !== undefined && owner !== uid) {
-    throw new CliError(`${option} ${dir} belongs to uid ${owner}, not you; nothing was written`, 1, `remove it or give ${option} a directory of your own`);
+    throw new CliError(
+      `${option} ${dir} belongs to uid ${owner}, not you; nothing was written`,
+      1,
+      `remove it or give ${option} a directory of your own`,
+    );
   }
 }
 

@@ -11,7 +11,12 @@ export type RuntimeKind = (typeof runtimeKinds)[number];
 export function runtimeCandidates(kind: RuntimeKind): string[] {
   if (kind === 'scrun') return ['/usr/local/bin/scrun', '/usr/bin/scrun'];
   // the native front first (built when a C compiler was there; see native/front.c), then the Node CLI
-  return [packageFile('dist/slurm-oci-runtime'), packageFile('bin/slurm-oci-runtime'), '/usr/local/bin/slurm-oci-runtime', '/usr/bin/slurm-oci-runtime'];
+  return [
+    packageFile('dist/slurm-oci-runtime'),
+    packageFile('bin/slurm-oci-runtime'),
+    '/usr/local/bin/slurm-oci-runtime',
+    '/usr/bin/slurm-oci-runtime',
+  ];
 }
 
 // The one path for configs that take a single runtime (Docker): the first candidate present, else the first.

@@ -20,7 +20,8 @@ type Args = { file: string; bundle: string; user?: string; slurmVersion?: string
 async function resolveUser(name?: string): Promise<{ user: { name: string; uid: number }; runAs?: RunAs }> {
   const me = os.userInfo();
   if (!name || name === me.username) return { user: { name: me.username, uid: me.uid } };
-  if (me.uid !== 0) throw new CliError(`--user ${name} needs root (you are ${me.username})`, 2, 'run it as that user, or with sudo');
+  if (me.uid !== 0)
+    throw new CliError(`--user ${name} needs root (you are ${me.username})`, 2, 'run it as that user, or with sudo');
   const entry = await execa('getent', ['passwd', name], { reject: false });
   const fields = String(entry.stdout).split(':');
   if (entry.exitCode !== 0 || fields.length < 7) throw new CliError(`no such user: ${name}`, 2);
@@ -51,29 +52,59 @@ function assertBundleHasTools(bundle: string): void {
       return false;
     }
   };
-  const missing = [has('/bin/sh') ? [] : ['/bin/sh'], ['/bin/sleep', '/usr/bin/sleep'].some(has) ? [] : ['sleep']].flat();
+  const missing = [
+    has('/bin/sh') ? [] : ['/bin/sh'],
+    ['/bin/sleep', '/usr/bin/sleep'].some(has) ? [] : ['sleep'],
+  ].flat();
   if (missing.length) {
-    throw new CliError(`the bundle's rootfs ${rootfs} has no ${missing.join(' and no ')}: the check runs /bin/sh -c '... sleep 300' in the container`, 2, 'use a bundle with a shell and sleep, e.g. `slurm-oci bundle create DIR --image docker.io/library/busybox`');
+    throw new CliError(
+      `the bundle's rootfs ${rootfs} has no ${missing.join(' and no ')}: the check runs /bin/sh -c '... sleep 300' in the container`,
+      2,
+      'use a bundle with a shell and sleep, e.g. `slurm-oci bundle create DIR --image docker.io/library/busybox`',
+    );
   }
 }
 
 // Lints, runs the check, prints; throws CliError(exit 1) when the verdict is FAIL.
 export async function checkOciConfCommand(args: Args): Promise<void> {
   const text = readConfFile(args.file);
-  if (!fs.existsSync(args.bundle)) throw new CliError(`no bundle at ${args.bundle}`, 2, 'give --bundle an OCI bundle directory (config.json and rootfs)');
+  if (!fs.existsSync(args.bundle))
+    throw new CliError(
+      `no bundle at ${args.bundle}`,
+      2,
+      'give --bundle an OCI bundle directory (config.json and rootfs)',
+    );
   assertBundleHasTools(args.bundle);
   const { version } = await resolveSlurmVersion(args.slurmVersion);
   const findings = lintOciConf(text, { slurmVersion: version });
   if (!accepted(findings)) {
     const errors = findings.filter((f) => f.severity === 'error').map((f) => `line ${f.line}: ${f.message}`);
-    throw new CliError(`${args.file} would be rejected by Slurm ${version}, so it was not run:\n  ${errors.join('\n  ')}`, 1, `see \`slurm-oci lint oci-conf ${args.file}\``);
+    throw new CliError(
+      `${args.file} would be rejected by Slurm ${version}, so it was not run:\n  ${errors.join('\n  ')}`,
+      1,
+      `see \`slurm-oci lint oci-conf ${args.file}\``,
+    );
   }
   const { user, runAs } = await resolveUser(args.user);
   const conf = parseOciConf(text);
   const asText = args.format !== 'json';
-  if (asText) process.stdout.write(`${args.file}: ${typeof conf.RunTimeRun === 'string' ? 'run' : 'create/start'} mode, as ${user.name}, Slurm ${version} patterns\n`);
-  const report = await checkOciConf({ conf, version, bundle: args.bundle, user, runAs, timeoutMs: args.timeout * 1000, onStep: asText ? printStep : undefined });
-  if (asText) process.stdout.write(`verdict: ${report.passed ? 'PASS: the runtime commands work outside Slurm' : 'FAIL: see the steps marked FAIL'}\n`);
+  if (asText)
+    process.stdout.write(
+      `${args.file}: ${typeof conf.RunTimeRun === 'string' ? 'run' : 'create/start'} mode, as ${user.name}, Slurm ${version} patterns\n`,
+    );
+  const report = await checkOciConf({
+    conf,
+    version,
+    bundle: args.bundle,
+    user,
+    runAs,
+    timeoutMs: args.timeout * 1000,
+    onStep: asText ? printStep : undefined,
+  });
+  if (asText)
+    process.stdout.write(
+      `verdict: ${report.passed ? 'PASS: the runtime commands work outside Slurm' : 'FAIL: see the steps marked FAIL'}\n`,
+    );
   else process.stdout.write(`${JSON.stringify({ file: args.file, slurmVersion: version, ...report }, null, 2)}\n`);
   if (!report.passed) throw new CliError(`${args.file}: the check failed`, 1);
 }

@@ -11,14 +11,34 @@ export type RunAs = { uid: number; gid: number; home: string; name: string };
 // How a command ended: exit code (128+N for signal N), merged output, and whether it hit the timeout.
 export type Finished = { exitCode: number | null; output: string; seconds: number; timedOut: boolean };
 // A command still running: its pid (%p), output so far, and signals for its whole process group.
-export type Running = { pid: number; done: Promise<Finished>; output: () => string; kill: () => void; signal: (name: NodeJS.Signals) => void };
+export type Running = {
+  pid: number;
+  done: Promise<Finished>;
+  output: () => string;
+  kill: () => void;
+  signal: (name: NodeJS.Signals) => void;
+};
 
 // Starts COMMAND under /bin/sh in CWD, as RUNAS when given (root only).
 export function startCommand(command: string, options: { cwd: string; runAs?: RunAs; timeoutMs: number }): Running {
   const { runAs } = options;
-  const env = runAs ? { PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin', HOME: runAs.home, USER: runAs.name, XDG_RUNTIME_DIR: `/run/user/${runAs.uid}` } : process.env;
+  const env = runAs
+    ? {
+        PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+        HOME: runAs.home,
+        USER: runAs.name,
+        XDG_RUNTIME_DIR: `/run/user/${runAs.uid}`,
+      }
+    : process.env;
   const started = Date.now();
-  const child = spawn('/bin/sh', ['-c', `exec 2>&1\n${command}`], { cwd: options.cwd, stdio: ['ignore', 'pipe', 'ignore'], detached: true, uid: runAs?.uid, gid: runAs?.gid, env });
+  const child = spawn('/bin/sh', ['-c', `exec 2>&1\n${command}`], {
+    cwd: options.cwd,
+    stdio: ['ignore', 'pipe', 'ignore'],
+    detached: true,
+    uid: runAs?.uid,
+    gid: runAs?.gid,
+    env,
+  });
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   const signal = (name: NodeJS.Signals) => {
@@ -48,4 +68,5 @@ export function startCommand(command: string, options: { cwd: string; runAs?: Ru
 }
 
 // Runs COMMAND to EOF on its output (or the timeout).
-export const runCommand = (command: string, options: Parameters<typeof startCommand>[1]): Promise<Finished> => startCommand(command, options).done;
+export const runCommand = (command: string, options: Parameters<typeof startCommand>[1]): Promise<Finished> =>
+  startCommand(command, options).done;

@@ -3,7 +3,20 @@
 // JavaScript's RegExp differs (classes, braces, context rules), so this follows glibc's rules for
 // RE_SYNTAX_POSIX_EXTENDED: an operator with nothing before it is an error, a lone `)` is literal.
 
-const CLASSES = new Set(['alpha', 'upper', 'lower', 'digit', 'xdigit', 'space', 'print', 'punct', 'graph', 'cntrl', 'blank', 'alnum']);
+const CLASSES = new Set([
+  'alpha',
+  'upper',
+  'lower',
+  'digit',
+  'xdigit',
+  'space',
+  'print',
+  'punct',
+  'graph',
+  'cntrl',
+  'blank',
+  'alnum',
+]);
 
 // Reads a bracket expression starting after `[` at I; returns the index after `]` or an error.
 function bracket(re: string, i: number): number | string {
@@ -16,7 +29,8 @@ function bracket(re: string, i: number): number | string {
     if (c === '[' && /[:.=]/.test(re[i + 1] ?? '')) {
       const close = re.indexOf(`${re[i + 1]}]`, i + 2);
       if (close < 0) return 'unmatched [, [^, [:, [., or [=';
-      if (re[i + 1] === ':' && !CLASSES.has(re.slice(i + 2, close))) return `invalid character class name: ${re.slice(i + 2, close)}`;
+      if (re[i + 1] === ':' && !CLASSES.has(re.slice(i + 2, close)))
+        return `invalid character class name: ${re.slice(i + 2, close)}`;
       i = close + 2;
       prev = undefined;
       continue;
@@ -38,7 +52,7 @@ export function ereError(re: string): string | null {
   let depth = 0;
   let groups = 0;
   let canRepeat = false; // is there an atom for `*`, `+`, `?` or `{m,n}` to apply to?
-  for (let i = 0; i < re.length; ) {
+  for (let i = 0; i < re.length;) {
     const c = re[i];
     if (c === '\\') {
       if (i + 1 >= re.length) return 'trailing backslash';

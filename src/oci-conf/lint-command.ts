@@ -12,7 +12,8 @@ const visible = (text: string): string =>
 
 // One finding as `FILE:LINE: severity: KEY: message` plus an indented fix.
 const describe = (file: string, f: Finding): string =>
-  visible(`${file}${f.line ? `:${f.line}` : ''}: ${f.severity}: ${f.key ? `${f.key}: ` : ''}${f.message}`) + `\n${f.fix ? `  fix: ${visible(f.fix)}\n` : ''}`;
+  visible(`${file}${f.line ? `:${f.line}` : ''}: ${f.severity}: ${f.key ? `${f.key}: ` : ''}${f.message}`) +
+  `\n${f.fix ? `  fix: ${visible(f.fix)}\n` : ''}`;
 
 // How many findings of one kind (same severity, key and fix) are printed before a summary line.
 const SHOWN_PER_KIND = 3;
@@ -54,11 +55,15 @@ export async function lintOciConfCommand(args: { file: string; slurmVersion?: st
   const findings = lintOciConf(text, { slurmVersion: version });
   const ok = accepted(findings);
   if (args.format === 'json') {
-    process.stdout.write(`${JSON.stringify({ file: args.file, slurmVersion: version, accepted: ok, findings }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ file: args.file, slurmVersion: version, accepted: ok, findings }, null, 2)}\n`,
+    );
   } else {
     process.stdout.write(textReport(args.file, findings));
     const counts = `${findings.filter((f) => f.severity === 'error').length} error(s), ${findings.filter((f) => f.severity === 'warning').length} warning(s)`;
-    process.stdout.write(`${args.file}: ${ok ? 'Slurm would accept it' : 'Slurm would reject it'} as Slurm ${version} (${source}); ${counts}\n`);
+    process.stdout.write(
+      `${args.file}: ${ok ? 'Slurm would accept it' : 'Slurm would reject it'} as Slurm ${version} (${source}); ${counts}\n`,
+    );
   }
   if (!ok) throw new CliError(`${args.file} would be rejected by Slurm ${version}`, 1);
 }

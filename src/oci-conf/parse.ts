@@ -59,7 +59,12 @@ function cutsValue(text: string): boolean {
 // Matches the pairs of one logical line (s_p_parse_line); returns entries and at most one problem.
 function parseLine(text: string, line: number, out: ScannedFile): void {
   if (/^\s*include\s/i.test(text)) {
-    out.problems.push({ line, kind: 'include', message: `\`${text.trim()}\` is not followed by this linter`, fix: 'lint the included file on its own' });
+    out.problems.push({
+      line,
+      kind: 'include',
+      message: `\`${text.trim()}\` is not followed by this linter`,
+      fix: 'lint the included file on its own',
+    });
     return;
   }
   let rest = text;
@@ -67,7 +72,13 @@ function parseLine(text: string, line: number, out: ScannedFile): void {
   for (let m = PAIR.exec(rest); m; m = PAIR.exec(rest)) {
     const spec = findKey(m[1]);
     if (!spec) {
-      out.problems.push({ line, key: m[1], kind: 'unknown-key', message: `unknown key \`${m[1]}\` (Slurm: "Parsing error at unrecognized key")`, fix: 'use one of the RunTime*/ContainerPath/... keys of oci.conf(5); the names are case-insensitive' });
+      out.problems.push({
+        line,
+        key: m[1],
+        kind: 'unknown-key',
+        message: `unknown key \`${m[1]}\` (Slurm: "Parsing error at unrecognized key")`,
+        fix: 'use one of the RunTime*/ContainerPath/... keys of oci.conf(5); the names are case-insensitive',
+      });
       return;
     }
     last = { key: spec.name, value: m[5] ?? m[6], quoted: m[5] !== undefined };
@@ -76,9 +87,20 @@ function parseLine(text: string, line: number, out: ScannedFile): void {
   }
   const openQuote = last && !last.quoted && last.value.startsWith('"');
   if (openQuote && last) {
-    out.problems.push({ line, key: last.key, kind: 'unterminated-quote', message: `unterminated quote in the value of ${last.key}: Slurm reads it as \`${last.value}\`${rest.trim() ? ' and rejects the rest of the line ("Parsing error at unrecognized key")' : ', a broken command'}`, fix: 'close the double quote on the same line (or end the line with `\\` to continue it)' });
+    out.problems.push({
+      line,
+      key: last.key,
+      kind: 'unterminated-quote',
+      message: `unterminated quote in the value of ${last.key}: Slurm reads it as \`${last.value}\`${rest.trim() ? ' and rejects the rest of the line ("Parsing error at unrecognized key")' : ', a broken command'}`,
+      fix: 'close the double quote on the same line (or end the line with `\\` to continue it)',
+    });
   } else if (rest.trim()) {
-    out.problems.push({ line, kind: 'syntax', message: `cannot read \`${rest.trim()}\` as Key=value (Slurm: "Parsing error at unrecognized key")`, fix: 'write Key=value or Key="value with spaces"; a value cannot contain a double quote' });
+    out.problems.push({
+      line,
+      kind: 'syntax',
+      message: `cannot read \`${rest.trim()}\` as Key=value (Slurm: "Parsing error at unrecognized key")`,
+      fix: 'write Key=value or Key="value with spaces"; a value cannot contain a double quote',
+    });
   }
 }
 
@@ -86,7 +108,7 @@ function parseLine(text: string, line: number, out: ScannedFile): void {
 export function scanOciConf(text: string): ScannedFile {
   const out: ScannedFile = { entries: [], problems: [] };
   const lines = text.split('\n');
-  for (let i = 0; i < lines.length; ) {
+  for (let i = 0; i < lines.length;) {
     const start = i + 1;
     let buffer = '';
     let cutLine = 0;
@@ -105,7 +127,13 @@ export function scanOciConf(text: string): ScannedFile {
     if (cutLine) {
       out.problems.splice(before);
       const entry = out.entries.at(-1);
-      out.problems.push({ line: cutLine, key: entry?.line === start ? entry.key : undefined, kind: 'comment-cuts-value', message: 'a `#` cuts this value: Slurm treats everything after it as a comment', fix: 'escape it as `\\#`' });
+      out.problems.push({
+        line: cutLine,
+        key: entry?.line === start ? entry.key : undefined,
+        kind: 'comment-cuts-value',
+        message: 'a `#` cuts this value: Slurm treats everything after it as a comment',
+        fix: 'escape it as `\\#`',
+      });
     }
   }
   return out;

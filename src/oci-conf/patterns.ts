@@ -4,12 +4,33 @@ import { atLeast, type SlurmVersion } from './keys.js';
 
 // Pattern letters with the first release that expands them.
 const LETTERS: Record<string, SlurmVersion> = {
-  '%': '21.08', '@': '21.08', b: '21.08', e: '21.08', j: '21.08', n: '21.08', r: '21.08', s: '21.08', t: '21.08', u: '21.08',
-  m: '23.02', p: '23.02', U: '23.02', Z: '26.05',
+  '%': '21.08',
+  '@': '21.08',
+  b: '21.08',
+  e: '21.08',
+  j: '21.08',
+  n: '21.08',
+  r: '21.08',
+  s: '21.08',
+  t: '21.08',
+  u: '21.08',
+  m: '23.02',
+  p: '23.02',
+  U: '23.02',
+  Z: '26.05',
 };
 
 // The keys whose values Slurm pattern-expands (scrun never does).
-export const PATTERN_KEYS = new Set(['ContainerPath', 'MountSpoolDir', 'RunTimeQuery', 'RunTimeCreate', 'RunTimeStart', 'RunTimeRun', 'RunTimeKill', 'RunTimeDelete']);
+export const PATTERN_KEYS = new Set([
+  'ContainerPath',
+  'MountSpoolDir',
+  'RunTimeQuery',
+  'RunTimeCreate',
+  'RunTimeStart',
+  'RunTimeRun',
+  'RunTimeKill',
+  'RunTimeDelete',
+]);
 
 // A `%` slurmstepd would stop at: where, why, and how to fix it.
 export type PatternProblem = { index: number; message: string; fix: string };
@@ -21,11 +42,23 @@ export function patternProblems(value: string, version: SlurmVersion): PatternPr
     if (value[i] !== '%') continue;
     const c = value[i + 1];
     if (c === undefined) {
-      problems.push({ index: i, message: 'trailing `%` (slurmstepd stops with "unexpected replacement character")', fix: 'write a literal percent sign as `%%`' });
+      problems.push({
+        index: i,
+        message: 'trailing `%` (slurmstepd stops with "unexpected replacement character")',
+        fix: 'write a literal percent sign as `%%`',
+      });
     } else if (!(c in LETTERS)) {
-      problems.push({ index: i, message: `unknown pattern \`%${c}\` (slurmstepd stops with "unexpected replacement character")`, fix: 'write a literal percent sign as `%%`' });
+      problems.push({
+        index: i,
+        message: `unknown pattern \`%${c}\` (slurmstepd stops with "unexpected replacement character")`,
+        fix: 'write a literal percent sign as `%%`',
+      });
     } else if (!atLeast(version, LETTERS[c])) {
-      problems.push({ index: i, message: `pattern \`%${c}\` needs Slurm ${LETTERS[c]} or later`, fix: `remove \`%${c}\` or target Slurm ${LETTERS[c]}+` });
+      problems.push({
+        index: i,
+        message: `pattern \`%${c}\` needs Slurm ${LETTERS[c]} or later`,
+        fix: `remove \`%${c}\` or target Slurm ${LETTERS[c]}+`,
+      });
     }
     i++;
   }
@@ -46,8 +79,17 @@ export function patternLetters(value: string): Set<string> {
 
 // What the patterns stand for in one context: a task, or slurmstepd's cleanup (task = null).
 export type PatternContext = {
-  bundle: string; spoolDir: string; envFile: string; jobId: number; stepId: number; node: string; user: string; uid: number;
-  rootfs: string; workDir: string; task: { id: number; pid: number; argv: string[] } | null;
+  bundle: string;
+  spoolDir: string;
+  envFile: string;
+  jobId: number;
+  stepId: number;
+  node: string;
+  user: string;
+  uid: number;
+  rootfs: string;
+  workDir: string;
+  task: { id: number; pid: number; argv: string[] } | null;
 };
 
 // `%@`: each argument in single quotes with `'` written as `'"'"'`; no task gives "/bin/false".
@@ -57,9 +99,20 @@ const quoteArgv = (argv: string[]): string => argv.map((a) => `'${a.replaceAll("
 export function expandPatterns(value: string, ctx: PatternContext): string {
   const t = ctx.task;
   const table: Record<string, string> = {
-    '%': '%', '@': t ? quoteArgv(t.argv) : '"/bin/false"', b: ctx.bundle, e: ctx.envFile, j: String(ctx.jobId), m: ctx.spoolDir,
-    n: ctx.node, p: String(t ? t.pid : 4294967295), r: ctx.rootfs, s: String(ctx.stepId), t: String(t ? t.id : -1),
-    u: ctx.user, U: String(ctx.uid), Z: ctx.workDir,
+    '%': '%',
+    '@': t ? quoteArgv(t.argv) : '"/bin/false"',
+    b: ctx.bundle,
+    e: ctx.envFile,
+    j: String(ctx.jobId),
+    m: ctx.spoolDir,
+    n: ctx.node,
+    p: String(t ? t.pid : 4294967295),
+    r: ctx.rootfs,
+    s: String(ctx.stepId),
+    t: String(t ? t.id : -1),
+    u: ctx.user,
+    U: String(ctx.uid),
+    Z: ctx.workDir,
   };
   return value.replace(/%(.)/gs, (whole, c: string) => table[c] ?? whole);
 }

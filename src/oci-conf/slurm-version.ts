@@ -9,5 +9,7 @@ export async function resolveSlurmVersion(given?: string): Promise<{ version: Sl
   if (given) return { version: targetVersion(given), source: '--slurm-version' };
   const r = await execa('scontrol', ['--version'], { reject: false, timeout: 10_000 }).catch(() => undefined);
   const found = r && r.exitCode === 0 ? normalizeVersion(String(r.stdout)) : undefined;
-  return found ? { version: found, source: 'scontrol --version' } : { version: DEFAULT_SLURM_VERSION, source: 'default (no scontrol found)' };
+  return found
+    ? { version: found, source: 'scontrol --version' }
+    : { version: DEFAULT_SLURM_VERSION, source: 'default (no scontrol found)' };
 }

@@ -11,7 +11,12 @@ const escape = (value: string): string => value.replace(/[\\#]/g, (c) => `\\${c}
 
 // One string value as `"..."`, or a clear error when Slurm's syntax cannot carry it.
 function quoted(key: string, value: string, version: SlurmVersion): string {
-  if (value.includes('"')) throw new CliError(`${key}: a value cannot contain a double quote (Slurm's parser has no way to escape it): ${value}`, 2, "use single quotes inside the command, e.g. sh -c 'echo hi'");
+  if (value.includes('"'))
+    throw new CliError(
+      `${key}: a value cannot contain a double quote (Slurm's parser has no way to escape it): ${value}`,
+      2,
+      "use single quotes inside the command, e.g. sh -c 'echo hi'",
+    );
   if (/[\n\r\0]/.test(value)) throw new CliError(`${key}: a value must be one line`, 2);
   if (PATTERN_KEYS.has(key)) {
     const [problem] = patternProblems(value, version);
@@ -23,7 +28,12 @@ function quoted(key: string, value: string, version: SlurmVersion): string {
 // CreateEnvFile as VERSION spells it: a boolean before 23.02, a word after.
 function createEnvFile(value: unknown, version: SlurmVersion): string {
   if (atLeast(version, '23.02')) return String(value);
-  if (value === 'newline') throw new CliError('CreateEnvFile=newline needs Slurm 23.02 or later', 2, 'use null (a NUL-separated file) or target a newer version');
+  if (value === 'newline')
+    throw new CliError(
+      'CreateEnvFile=newline needs Slurm 23.02 or later',
+      2,
+      'use null (a NUL-separated file) or target a newer version',
+    );
   return value === 'null' ? 'true' : 'false';
 }
 
@@ -32,8 +42,10 @@ export function formatLines(conf: OciConf, version: SlurmVersion): string[] {
   const lines: string[] = [];
   for (const name of Object.keys(conf)) {
     const spec = KEYS.find((k) => k.name === name);
-    if (!spec) throw new CliError(`unknown oci.conf key: ${name}`, 2, `known keys: ${KEYS.map((k) => k.name).join(', ')}`);
-    if (!atLeast(version, spec.since)) throw new CliError(`${name} needs Slurm ${spec.since} or later (target: ${version})`, 2);
+    if (!spec)
+      throw new CliError(`unknown oci.conf key: ${name}`, 2, `known keys: ${KEYS.map((k) => k.name).join(', ')}`);
+    if (!atLeast(version, spec.since))
+      throw new CliError(`${name} needs Slurm ${spec.since} or later (target: ${version})`, 2);
   }
   for (const { name, kind } of KEYS) {
     const value = conf[name];
@@ -49,5 +61,10 @@ export function formatLines(conf: OciConf, version: SlurmVersion): string[] {
 
 // The whole file: a header saying where it goes and why, NOTES as comments, then the keys.
 export function writeOciConf(conf: OciConf, version: SlurmVersion, preset: string, notes: string[] = []): string {
-  return render('oci-templates/oci.conf.hbs', { version, preset, notes: notes.flatMap((n) => n.split('\n')), lines: formatLines(conf, version) });
+  return render('oci-templates/oci.conf.hbs', {
+    version,
+    preset,
+    notes: notes.flatMap((n) => n.split('\n')),
+    lines: formatLines(conf, version),
+  });
 }

@@ -67,8 +67,11 @@ export const bool = (p: Parsed, name: string): boolean => p.flags[name] === true
 export function positionals(p: Parsed, command: string, min: number, max = min): string[] {
   if (p.rest.length < min || p.rest.length > max) {
     const want = min === max ? `exactly ${min}` : `${min} to ${max}`;
-    throw new CliError(`${command}: "${command}" requires ${want} argument(s), got ${p.rest.length}`, 1,
-      `run \`slurm-oci-runtime ${command} --help\``);
+    throw new CliError(
+      `${command}: "${command}" requires ${want} argument(s), got ${p.rest.length}`,
+      1,
+      `run \`slurm-oci-runtime ${command} --help\``,
+    );
   }
   return p.rest;
 }

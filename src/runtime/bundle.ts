@@ -24,7 +24,11 @@ export function rootlessShadow(ctx: Context, bundle: Bundle, dir: string): strin
   const uid = process.getuid?.() ?? 0;
   const linux = (bundle.config as { linux?: { namespaces?: { type: string }[] } }).linux;
   if (uid === 0 || !linux || linux.namespaces?.some((n) => n.type === 'user')) return undefined;
-  const { config, changes } = rootlessRewrite(bundle.config, { uid, gid: process.getgid?.() ?? 0, rootPath: bundle.rootfs });
+  const { config, changes } = rootlessRewrite(bundle.config, {
+    uid,
+    gid: process.getgid?.() ?? 0,
+    rootPath: bundle.rootfs,
+  });
   fs.mkdirSync(dir, { mode: 0o700 });
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config, null, 2));
   ctx.log('debug', `bundle ${bundle.dir} rewritten for a rootless run: ${changes.join('; ')}`);

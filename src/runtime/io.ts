@@ -30,7 +30,11 @@ export type Hand = {
   // the create call's environment, for the Slurm commands the supervision runs
   env: NodeJS.ProcessEnv;
   // Runs BIN with the hand's stdin and stdout (one at a time); its stderr goes to ON_STDERR.
-  run(bin: string, args: string[], onStderr: (chunk: Buffer) => void): { pid: Promise<number>; exited: Promise<number>; gone: Promise<void> };
+  run(
+    bin: string,
+    args: string[],
+    onStderr: (chunk: Buffer) => void,
+  ): { pid: Promise<number>; exited: Promise<number>; gone: Promise<void> };
   // Writes to the hand's stderr (the container's).
   stderr(chunk: Buffer): void;
   onSignal(handler: (signal: NodeJS.Signals) => void): () => void;
@@ -42,7 +46,7 @@ export type Hand = {
 
 function writeAll(fd: number, text: string): void {
   const data = Buffer.from(text);
-  for (let done = 0; done < data.length; ) {
+  for (let done = 0; done < data.length;) {
     try {
       done += fs.writeSync(fd, data, done);
     } catch (error) {

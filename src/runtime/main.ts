@@ -58,7 +58,9 @@ this node through crun or runc, choosing at create: --backend, else SLURM_OCI_BA
 /etc/slurm-oci/runtime.json or ~/.config/slurm-oci/runtime.json, else auto.
 
 Commands:
-${Object.entries(commands).map(([name, [describe]]) => `  ${name.padEnd(10)}${describe}`).join('\n')}
+${Object.entries(commands)
+  .map(([name, [describe]]) => `  ${name.padEnd(10)}${describe}`)
+  .join('\n')}
 
 Global options:
   --root DIR             state directory (default $XDG_RUNTIME_DIR/slurm-oci, as root /run/slurm-oci)
@@ -90,9 +92,17 @@ export async function main(argv: string[], call: Call): Promise<number> {
   let log = createLog({ format: 'text', debug: false }, stderr);
   try {
     const parsed = parseFlags(argv, GLOBALS, '');
-    if (bool(parsed, 'version') || bool(parsed, 'help') || !SERVED.has(parsed.rest[0] ?? '')) declineIfRemote(call.io, 'not served');
+    if (bool(parsed, 'version') || bool(parsed, 'help') || !SERVED.has(parsed.rest[0] ?? ''))
+      declineIfRemote(call.io, 'not served');
     const logFormat = str(parsed, 'log-format') === 'json' ? 'json' : 'text';
-    log = createLog({ file: str(parsed, 'log') && path.resolve(call.cwd, str(parsed, 'log')!), format: logFormat, debug: bool(parsed, 'debug') }, stderr);
+    log = createLog(
+      {
+        file: str(parsed, 'log') && path.resolve(call.cwd, str(parsed, 'log')!),
+        format: logFormat,
+        debug: bool(parsed, 'debug'),
+      },
+      stderr,
+    );
     const stdout = (text: string) => call.io.write(1, text);
     if (bool(parsed, 'version')) {
       stdout(`slurm-oci-runtime version ${VERSION}\nspec: ${SPEC_VERSION}\n`);
@@ -121,7 +131,12 @@ export async function main(argv: string[], call: Call): Promise<number> {
       cgroupManager: str(parsed, 'cgroup-manager'),
       backend: str(parsed, 'backend'),
     };
-    const ctx: Context = { ...call, globals, log, store: new Store(root ? path.resolve(call.cwd, root) : defaultRoot(call.env)) };
+    const ctx: Context = {
+      ...call,
+      globals,
+      log,
+      store: new Store(root ? path.resolve(call.cwd, root) : defaultRoot(call.env)),
+    };
     const module = await entry[1]();
     if (wantsHelp(args)) {
       stdout(`usage: slurm-oci-runtime ${name} ${module.usage}\n\n${entry[0]}\n`);

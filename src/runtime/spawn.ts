@@ -21,14 +21,25 @@ export function runInheritHere(bin: string, args: string[], extraFds = 0, env?: 
 }
 
 // capture() without blocking: for the runtime server, where a blocked event loop holds every other call.
-export function captureAsync(bin: string, args: string[], timeoutMs = 30_000, env?: NodeJS.ProcessEnv): Promise<Captured> {
+export function captureAsync(
+  bin: string,
+  args: string[],
+  timeoutMs = 30_000,
+  env?: NodeJS.ProcessEnv,
+): Promise<Captured> {
   return new Promise((resolve, reject) => {
-    execFile(bin, args, { encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL', env }, (error, stdout, stderr) => {
-      const e = error as (NodeJS.ErrnoException & { killed?: boolean; code?: number | string; signal?: NodeJS.Signals }) | null;
-      if (e && typeof e.code === 'string') return reject(e);
-      const code = e?.killed ? 124 : e ? exitStatus(typeof e.code === 'number' ? e.code : null, e.signal ?? null) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      bin,
+      args,
+      { encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL', env },
+      (error, stdout, stderr) => {
+        const e = error as
+          (NodeJS.ErrnoException & { killed?: boolean; code?: number | string; signal?: NodeJS.Signals }) | null;
+        if (e && typeof e.code === 'string') return reject(e);
+        const code = e?.killed ? 124 : e ? exitStatus(typeof e.code === 'number' ? e.code : null, e.signal ?? null) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 

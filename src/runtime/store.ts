@@ -94,8 +94,11 @@ export class Store {
     }
     const why = distrust(this.root, st);
     if (why) {
-      throw new CliError(`refusing the state directory: ${why}`, 1,
-        'another user could plant containers there; give a directory of your own with --root, or fix its owner and mode (0700)');
+      throw new CliError(
+        `refusing the state directory: ${why}`,
+        1,
+        'another user could plant containers there; give a directory of your own with --root, or fix its owner and mode (0700)',
+      );
     }
     this.trusted = true;
     return true;
@@ -104,9 +107,14 @@ export class Store {
   // A container's directory (records, supervisor files, logs).
   dir(id: string): string {
     if (!ID.test(id)) {
-      throw new CliError(`invalid container id "${id}"`, 1, 'ids may contain letters, digits, _ + - and ., and may not start with -');
+      throw new CliError(
+        `invalid container id "${id}"`,
+        1,
+        'ids may contain letters, digits, _ + - and ., and may not start with -',
+      );
     }
-    if (Buffer.byteLength(id) > MAX_ID) throw new CliError(`container id is too long (${Buffer.byteLength(id)} bytes, at most ${MAX_ID})`, 1);
+    if (Buffer.byteLength(id) > MAX_ID)
+      throw new CliError(`container id is too long (${Buffer.byteLength(id)} bytes, at most ${MAX_ID})`, 1);
     return path.join(this.root, 'containers', id);
   }
 
@@ -129,7 +137,8 @@ export class Store {
       if (code === 'EEXIST') {
         throw new CliError(`container with id ${id} already exists`, 1, 'pick another id, or delete the old one');
       }
-      if (code === 'ENAMETOOLONG') throw new CliError(`container id ${id.slice(0, 40)}… is too long for a path under ${this.root}`, 1);
+      if (code === 'ENAMETOOLONG')
+        throw new CliError(`container id ${id.slice(0, 40)}… is too long for a path under ${this.root}`, 1);
       throw error;
     }
     return dir;
@@ -152,7 +161,12 @@ export class Store {
       throw error;
     }
     const why = distrust(file, st);
-    if (why) throw new CliError(`refusing the record of container ${id}: ${why}`, 1, 'it was not written by this runtime; remove it');
+    if (why)
+      throw new CliError(
+        `refusing the record of container ${id}: ${why}`,
+        1,
+        'it was not written by this runtime; remove it',
+      );
     return JSON.parse(fs.readFileSync(file, 'utf8')) as ContainerRecord;
   }
 
@@ -165,9 +179,9 @@ export class Store {
   ids(): string[] {
     if (!this.checkRoot(false)) return [];
     try {
-      return fs.readdirSync(path.join(this.root, 'containers')).filter((id) =>
-        fs.existsSync(path.join(this.root, 'containers', id, 'record.json')),
-      );
+      return fs
+        .readdirSync(path.join(this.root, 'containers'))
+        .filter((id) => fs.existsSync(path.join(this.root, 'containers', id, 'record.json')));
     } catch {
       return [];
     }

@@ -36,7 +36,8 @@ export async function waitAlive(w: AliveWait): Promise<void> {
     if (ok) return;
     if (Date.now() >= nextCheck) {
       nextCheck = Date.now() + 1000;
-      if (!(await w.running())) throw new ExitedBeforeAliveError('the container exited before its server answered /alive');
+      if (!(await w.running()))
+        throw new ExitedBeforeAliveError('the container exited before its server answered /alive');
     }
     if (Date.now() + pause > deadline) {
       throw new NotAliveError(`${w.url} did not answer 200 within ${Math.round(w.timeoutMs / 1000)} s`);

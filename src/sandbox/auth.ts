@@ -19,13 +19,28 @@ export function loadKeyFile(file: string): { key: string; created: boolean } {
       writeFileAtomic(file, `${key}\n`, 0o600);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new CliError(`cannot write the API key file ${file} (${code})`, 2, 'make its directory first, or give another --api-key-file');
+      throw new CliError(
+        `cannot write the API key file ${file} (${code})`,
+        2,
+        'make its directory first, or give another --api-key-file',
+      );
     }
     return { key, created: true };
   }
-  if (!st.isFile()) throw new CliError(`the API key file ${file} is not a regular file`, 2, 'give a file holding the key');
-  if (st.uid !== process.getuid?.()) throw new CliError(`the API key file ${file} belongs to another user (uid ${st.uid})`, 2, 'use a key file of your own');
-  if (st.mode & 0o077) throw new CliError(`the API key file ${file} can be read or written by other users`, 2, `chmod 600 ${file}, and make a fresh key if others may have read it`);
+  if (!st.isFile())
+    throw new CliError(`the API key file ${file} is not a regular file`, 2, 'give a file holding the key');
+  if (st.uid !== process.getuid?.())
+    throw new CliError(
+      `the API key file ${file} belongs to another user (uid ${st.uid})`,
+      2,
+      'use a key file of your own',
+    );
+  if (st.mode & 0o077)
+    throw new CliError(
+      `the API key file ${file} can be read or written by other users`,
+      2,
+      `chmod 600 ${file}, and make a fresh key if others may have read it`,
+    );
   const key = fs.readFileSync(file, 'utf8').trim();
   if (key.length < 16 || /\s/.test(key)) {
     throw new CliError(

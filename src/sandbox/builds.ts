@@ -45,7 +45,10 @@ export class Builds {
 
   // Starts building CONTEXT (tar.gz) as TAGS[0] (and the other tags); 429 while builds are busy.
   start(context: Buffer, tags: string[]): BuildRecord {
-    if (this.active >= this.maxActive) throw new ApiError(429, `${this.active} build(s) already running (rate limit); retry later`, { 'retry-after': '30' });
+    if (this.active >= this.maxActive)
+      throw new ApiError(429, `${this.active} build(s) already running (rate limit); retry later`, {
+        'retry-after': '30',
+      });
     const bytes = contextBytes(context);
     const record: BuildRecord = {
       build_id: crypto.randomUUID(),
@@ -71,8 +74,12 @@ export class Builds {
     const dir = path.join(this.workDir, `build-${record.build_id}`);
     try {
       await fs.mkdir(dir, { mode: 0o700 });
-      const x = await execa('tar', ['-xz', '--no-same-owner', '--no-same-permissions', '-C', dir], { input: bytes, reject: false });
-      if (x.exitCode !== 0) throw new Error(`the context did not unpack: ${String(x.stderr).trim().split('\n').slice(-2).join(' / ')}`);
+      const x = await execa('tar', ['-xz', '--no-same-owner', '--no-same-permissions', '-C', dir], {
+        input: bytes,
+        reject: false,
+      });
+      if (x.exitCode !== 0)
+        throw new Error(`the context did not unpack: ${String(x.stderr).trim().split('\n').slice(-2).join(' / ')}`);
       record.status = 'RUNNING';
       const built = await this.driver.build(dir, record.tags);
       if (!built.ok) throw new Error(`podman build failed:\n${built.log}`);

@@ -19,12 +19,21 @@ export function prepareDir(dir: string): void {
   try {
     if (!fs.lstatSync(dir, { throwIfNoEntry: false })) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   } catch (error) {
-    throw new CliError(`cannot make the coordination directory ${dir}: ${(error as NodeJS.ErrnoException).code}`, 2, 'give a directory you can write');
+    throw new CliError(
+      `cannot make the coordination directory ${dir}: ${(error as NodeJS.ErrnoException).code}`,
+      2,
+      'give a directory you can write',
+    );
   }
   const st = fs.lstatSync(dir);
-  if (!st.isDirectory()) throw new CliError(`the coordination directory ${dir} is not a directory`, 2, 'give a directory');
+  if (!st.isDirectory())
+    throw new CliError(`the coordination directory ${dir} is not a directory`, 2, 'give a directory');
   if (st.uid !== process.getuid?.()) {
-    throw new CliError(`the coordination directory ${dir} belongs to uid ${st.uid}, not to you`, 2, 'give a directory of your own');
+    throw new CliError(
+      `the coordination directory ${dir} belongs to uid ${st.uid}, not to you`,
+      2,
+      'give a directory of your own',
+    );
   }
   if (st.mode & 0o077) fs.chmodSync(dir, 0o700);
   fs.rmSync(path.join(dir, READY_FLAG), { force: true });

@@ -35,6 +35,7 @@ export const clientGone = (reply: FastifyReply): AbortSignal => {
 // The query parameter NAME as one string, or a 400 saying what to send.
 export function queryString(request: FastifyRequest, name: string, hint: string): string {
   const value = (request.query as Record<string, unknown>)[name];
-  if (typeof value !== 'string' || value === '' || value.length > 4096 || value.includes('\0')) throw new ApiError(400, `give ?${name}=${hint}`);
+  if (typeof value !== 'string' || value === '' || value.length > 4096 || value.includes('\0'))
+    throw new ApiError(400, `give ?${name}=${hint}`);
   return value;
 }

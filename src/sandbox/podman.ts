@@ -48,7 +48,8 @@ export type PodmanOptions = {
 
 const tail = (text: string) => text.trim().split('\n').slice(-3).join(' / ');
 // What went wrong with a podman call: its own last words, or why it could not run at all.
-const why = (r: { stderr?: unknown; shortMessage?: string }) => tail(String(r.stderr ?? '')) || (r.shortMessage ?? 'unknown error');
+const why = (r: { stderr?: unknown; shortMessage?: string }) =>
+  tail(String(r.stderr ?? '')) || (r.shortMessage ?? 'unknown error');
 const notRunning = (exitCode: number | undefined, stderr: string) =>
   exitCode === 125 && /state improper|no such container|not running/i.test(stderr);
 const missingPath = (stderr: string) => /no such file or directory|could not find|not a directory/i.test(stderr);
@@ -68,16 +69,27 @@ export class Podman implements Driver {
 
   async run(name: string, spec: RunSpec): Promise<void> {
     const args = [
-      'run', '-d', '--name', name, '--label', `${SERVER_LABEL}=${this.o.serverId}`, ...ISOLATION,
-      '--hostname', name.slice(-12),
+      'run',
+      '-d',
+      '--name',
+      name,
+      '--label',
+      `${SERVER_LABEL}=${this.o.serverId}`,
+      ...ISOLATION,
+      '--hostname',
+      name.slice(-12),
       ...(spec.hostNetwork ? ['--network', 'host'] : (spec.publish ?? []).flatMap((p) => ['-p', `${p}:${p}`])),
       ...(spec.cpus ? ['--cpus', String(spec.cpus)] : []),
       ...(spec.memoryBytes ? ['--memory', String(spec.memoryBytes)] : []),
-      ...(spec.mounts ?? []).flatMap((m) => ['--mount', `type=bind,source=${m.host},destination=${m.container}${m.readonly ? ',ro' : ''}`]),
+      ...(spec.mounts ?? []).flatMap((m) => [
+        '--mount',
+        `type=bind,source=${m.host},destination=${m.container}${m.readonly ? ',ro' : ''}`,
+      ]),
       ...(spec.workdir ? [`--workdir=${spec.workdir}`] : []),
     ];
-    const r = await this.withEnvFile(spec.env, (envArgs) =>
-      this.podman([...args, ...envArgs, spec.image, ...spec.command], { timeout: 900_000 }), // a first start may pull
+    const r = await this.withEnvFile(
+      spec.env,
+      (envArgs) => this.podman([...args, ...envArgs, spec.image, ...spec.command], { timeout: 900_000 }), // a first start may pull
     );
     if (r.exitCode !== 0) {
       await this.remove([name]).catch(() => {});
@@ -89,9 +101,21 @@ export class Podman implements Driver {
     const marker = crypto.randomUUID();
     return this.withEnvFile(request.env, async (envArgs) => {
       const child = this.podman(
-        ['exec', ...(request.stdin === undefined ? [] : ['-i']), '--env', `${EXEC_MARKER}=${marker}`, ...envArgs,
-          ...(request.workdir ? [`--workdir=${request.workdir}`] : []), name, ...request.command],
-        { buffer: false, timeout: 0, ...(request.stdin === undefined ? { stdin: 'ignore' } : { input: request.stdin }) },
+        [
+          'exec',
+          ...(request.stdin === undefined ? [] : ['-i']),
+          '--env',
+          `${EXEC_MARKER}=${marker}`,
+          ...envArgs,
+          ...(request.workdir ? [`--workdir=${request.workdir}`] : []),
+          name,
+          ...request.command,
+        ],
+        {
+          buffer: false,
+          timeout: 0,
+          ...(request.stdin === undefined ? { stdin: 'ignore' } : { input: request.stdin }),
+        },
       );
       let timedOut = false;
       let fallback: NodeJS.Timeout | undefined;
@@ -159,13 +183,24 @@ export class Podman implements Driver {
   }
 
   async states(): Promise<Map<string, ContainerState>> {
-    const r = await this.podman(['ps', '--all', '--filter', `label=${SERVER_LABEL}=${this.o.serverId}`, '--format', 'json']);
+    const r = await this.podman([
+      'ps',
+      '--all',
+      '--filter',
+      `label=${SERVER_LABEL}=${this.o.serverId}`,
+      '--format',
+      'json',
+    ]);
     if (r.exitCode !== 0) throw new Error(`podman ps failed: ${why(r)}`);
     const rows = JSON.parse(String(r.stdout) || '[]') as { Names: string[]; State: string; ExitCode?: number }[];
     return new Map(
       rows.map((row) => [
         row.Names[0] ?? '',
-        { running: row.State === 'running', status: row.State, exitCode: row.State === 'running' ? null : (row.ExitCode ?? null) },
+        {
+          running: row.State === 'running',
+          status: row.State,
+          exitCode: row.State === 'running' ? null : (row.ExitCode ?? null),
+        },
       ]),
     );
   }
@@ -177,14 +212,20 @@ export class Podman implements Driver {
     pack.finalize();
     const r = await this.podman(['cp', '-', `${name}:${path.posix.dirname(target)}`], { input: Readable.from(pack) });
     if (r.exitCode === 0) return;
-    if (missingPath(String(r.stderr))) throw new NoSuchFileError(`cannot write ${target}: its directory does not exist`);
+    if (missingPath(String(r.stderr)))
+      throw new NoSuchFileError(`cannot write ${target}: its directory does not exist`);
     throw new Error(`podman cp failed: ${why(r)}`);
   }
 
   // podman cp's tar on stdout, read entry by entry: the size is known before a byte is sent, and
   // nothing is staged on the host.
   copyOut(name: string, source: string): Promise<FileOut> {
-    const child = this.podman(['cp', `${name}:${source}`, '-'], { buffer: false, timeout: 0, stdout: 'pipe', stderr: 'pipe' });
+    const child = this.podman(['cp', `${name}:${source}`, '-'], {
+      buffer: false,
+      timeout: 0,
+      stdout: 'pipe',
+      stderr: 'pipe',
+    });
     const stderr = capture(child.stderr, 4096);
     const extract = tar.extract();
     child.stdout?.pipe(extract);
@@ -196,7 +237,13 @@ export class Podman implements Driver {
         child.kill();
         const r = await child;
         const text = (await stderr).text;
-        reject(missingPath(text) ? new NoSuchFileError(`${source} does not exist`) : r.exitCode ? new Error(`podman cp failed: ${tail(text)}`) : fallback);
+        reject(
+          missingPath(text)
+            ? new NoSuchFileError(`${source} does not exist`)
+            : r.exitCode
+              ? new Error(`podman cp failed: ${tail(text)}`)
+              : fallback,
+        );
       };
       extract.on('entry', (header, stream, next) => {
         if (settled) return stream.resume();
@@ -226,8 +273,18 @@ export class Podman implements Driver {
   }
 
   async build(dir: string, tags: string[]): Promise<{ ok: boolean; log: string }> {
-    const r = await this.podman(['build', '--network', 'host', ...tags.flatMap((t) => ['-t', t]), dir], { timeout: 3_600_000, all: true });
-    return { ok: r.exitCode === 0, log: String(r.all ?? '').trim().split('\n').slice(-20).join('\n') };
+    const r = await this.podman(['build', '--network', 'host', ...tags.flatMap((t) => ['-t', t]), dir], {
+      timeout: 3_600_000,
+      all: true,
+    });
+    return {
+      ok: r.exitCode === 0,
+      log: String(r.all ?? '')
+        .trim()
+        .split('\n')
+        .slice(-20)
+        .join('\n'),
+    };
   }
 
   private podman(args: string[], options: Options = {}) {
@@ -235,7 +292,10 @@ export class Podman implements Driver {
   }
 
   // Runs FN with `--env-file F` arguments for ENV (none when ENV is empty); F is removed afterwards.
-  private async withEnvFile<T>(env: Record<string, string> | undefined, fn: (args: string[]) => Promise<T>): Promise<T> {
+  private async withEnvFile<T>(
+    env: Record<string, string> | undefined,
+    fn: (args: string[]) => Promise<T>,
+  ): Promise<T> {
     const entries = Object.entries(env ?? {});
     if (entries.length === 0) return fn([]);
     const file = path.join(this.o.workDir, `env-${crypto.randomUUID()}`);

@@ -40,7 +40,8 @@ export class Ports {
   async take(): Promise<PortSet> {
     const got: number[] = [];
     try {
-      for (const range of [PORT_RANGES.exec, PORT_RANGES.vscode, PORT_RANGES.app1, PORT_RANGES.app2]) got.push(await this.one(range));
+      for (const range of [PORT_RANGES.exec, PORT_RANGES.vscode, PORT_RANGES.app1, PORT_RANGES.app2])
+        got.push(await this.one(range));
     } catch (error) {
       this.give(got);
       throw error;

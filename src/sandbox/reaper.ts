@@ -4,7 +4,12 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Sandboxes } from './sandboxes.js';
 
 // Starts checking every INTERVALMS; IDLEMS 0 turns reaping off. Returns a function that stops it.
-export function startReaper(sandboxes: Sandboxes, idleMs: number, intervalMs: number, log: FastifyBaseLogger): () => void {
+export function startReaper(
+  sandboxes: Sandboxes,
+  idleMs: number,
+  intervalMs: number,
+  log: FastifyBaseLogger,
+): () => void {
   let running = false;
   const tick = async () => {
     if (running) return; // a slow podman must not pile up checks

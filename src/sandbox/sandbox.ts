@@ -75,7 +75,8 @@ export class Sandbox {
 
   // Moves to NEXT (an impossible move is a bug in the caller); REASON says why for the client.
   to(next: SandboxStatus, reason?: string, exitCode: number | null = null): void {
-    if (!NEXT[this.status].includes(next)) throw new Error(`sandbox ${this.id}: ${this.status} -> ${next} is not a transition`);
+    if (!NEXT[this.status].includes(next))
+      throw new Error(`sandbox ${this.id}: ${this.status} -> ${next} is not a transition`);
     this.status = next;
     if (reason) this.reason = reason;
     if (next === 'running') this.runningSince = this.lastUsedAt = Date.now();

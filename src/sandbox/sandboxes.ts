@@ -9,7 +9,15 @@ import path from 'node:path';
 import { AgentChannel } from './agent/channel.js';
 import { AGENT_DIR, agentCommand } from './agent/script.js';
 import { ExitedBeforeAliveError, NotAliveError, waitAlive } from './alive.js';
-import { NoSuchFileError, NotRunningError, type Driver, type ExecRequest, type ExecResult, type FileOut, type Leftover } from './driver.js';
+import {
+  NoSuchFileError,
+  NotRunningError,
+  type Driver,
+  type ExecRequest,
+  type ExecResult,
+  type FileOut,
+  type Leftover,
+} from './driver.js';
 import { ApiError } from './errors.js';
 import { Pool, PoolClosedError, QueueTimeoutError } from './pool.js';
 import { Ports, withPort, type PortSet } from './ports.js';
@@ -121,13 +129,22 @@ export class Sandboxes {
   async exec(id: string, request: Omit<ExecRequest, 'timeoutMs'> & { timeoutMs?: number }): Promise<ExecResult> {
     const s = this.usable(id);
     if (s.busy >= this.o.maxExecsPerSandbox) {
-      throw new ApiError(429, `sandbox ${id} already runs ${s.busy} commands (the limit); retry when one has finished`, { 'retry-after': '1' });
+      throw new ApiError(
+        429,
+        `sandbox ${id} already runs ${s.busy} commands (the limit); retry when one has finished`,
+        { 'retry-after': '1' },
+      );
     }
     s.busy += 1;
     const timeoutMs = request.timeoutMs ?? this.o.defaultTimeoutMs;
     try {
       if (!s.channel) return await this.driver.exec(s.container, { ...request, timeoutMs });
-      const result = await s.channel.exec({ ...request, timeoutMs, marker: crypto.randomUUID(), maxOutputBytes: this.o.maxOutputBytes });
+      const result = await s.channel.exec({
+        ...request,
+        timeoutMs,
+        marker: crypto.randomUUID(),
+        maxOutputBytes: this.o.maxOutputBytes,
+      });
       if (result.timed_out) await this.refresh().catch(() => {}); // a dead agent looks like a timeout
       if (s.status !== 'running') throw new NotRunningError('the container stopped running');
       return result;
@@ -142,13 +159,17 @@ export class Sandboxes {
   // Writes DATA to PATH inside a running sandbox.
   async upload(id: string, file: string, data: Buffer): Promise<void> {
     const s = this.usable(id);
-    await this.driver.copyIn(s.container, file, data).catch(async (error) => Promise.reject(await this.explain(s, error)));
+    await this.driver
+      .copyIn(s.container, file, data)
+      .catch(async (error) => Promise.reject(await this.explain(s, error)));
   }
 
   // Reads the regular file PATH from a running sandbox; 413 beyond MAXBYTES.
   async download(id: string, file: string, maxBytes: number): Promise<FileOut> {
     const s = this.usable(id);
-    const out = await this.driver.copyOut(s.container, file).catch(async (error) => Promise.reject(await this.explain(s, error)));
+    const out = await this.driver
+      .copyOut(s.container, file)
+      .catch(async (error) => Promise.reject(await this.explain(s, error)));
     if (out.size > maxBytes) {
       out.data.destroy();
       throw new ApiError(413, `${file} has ${out.size} bytes, more than the server's --max-download-bytes ${maxBytes}`);
@@ -171,8 +192,10 @@ export class Sandboxes {
   async pause(id: string): Promise<void> {
     const s = this.get(id);
     if (s.status === 'paused') return;
-    if (s.status !== 'running') throw new ApiError(409, `sandbox ${id} is ${s.status}; only a running sandbox can be paused`);
-    if (s.busy) throw new ApiError(409, `sandbox ${id} still runs ${s.busy} command(s); pause it when they have finished`);
+    if (s.status !== 'running')
+      throw new ApiError(409, `sandbox ${id} is ${s.status}; only a running sandbox can be paused`);
+    if (s.busy)
+      throw new ApiError(409, `sandbox ${id} still runs ${s.busy} command(s); pause it when they have finished`);
     if (s.changing) throw new ApiError(409, `sandbox ${id} is being paused or resumed already`);
     s.changing = true;
     try {
@@ -187,7 +210,8 @@ export class Sandboxes {
   async resume(id: string, signal?: AbortSignal): Promise<void> {
     const s = this.get(id);
     if (s.status === 'running') return;
-    if (s.status !== 'paused') throw new ApiError(409, `sandbox ${id} is ${s.status}; only a paused sandbox can be resumed`);
+    if (s.status !== 'paused')
+      throw new ApiError(409, `sandbox ${id} is ${s.status}; only a paused sandbox can be resumed`);
     if (s.changing) throw new ApiError(409, `sandbox ${id} is being resumed already`);
     s.changing = true;
     try {
@@ -210,7 +234,11 @@ export class Sandboxes {
       if (s.status !== 'running' || s.changing || s.runningSince > asOf) continue;
       const state = states.get(s.container);
       if (state?.running) continue;
-      s.to('exited', state ? `the container exited (${state.status})` : 'the container disappeared', state?.exitCode ?? null);
+      s.to(
+        'exited',
+        state ? `the container exited (${state.status})` : 'the container disappeared',
+        state?.exitCode ?? null,
+      );
     }
   }
 
@@ -230,15 +258,24 @@ export class Sandboxes {
     await Promise.allSettled([...this.starting]);
     // The engine's list has every container of ours that exists; without it, every record that may.
     const engine = await this.driver.states().catch(() => undefined);
-    const names = new Set(engine ? [...engine.keys(), ...this.list().map((s) => s.container)] : this.known().filter((s) => s.status !== 'stopped').map((s) => s.container));
+    const names = new Set(
+      engine
+        ? [...engine.keys(), ...this.list().map((s) => s.container)]
+        : this.known()
+            .filter((s) => s.status !== 'stopped')
+            .map((s) => s.container),
+    );
     for (const s of this.list()) s.to('stopped', 'the server shut down');
-    const left = await this.driver.remove([...names]).catch((error: Error) => [...names].map((name) => ({ name, reason: error.message })));
+    const left = await this.driver
+      .remove([...names])
+      .catch((error: Error) => [...names].map((name) => ({ name, reason: error.message })));
     return { removed: names.size - left.length, left };
   }
 
   private async start(spec: CreateSpec, signal?: AbortSignal): Promise<Sandbox> {
     const release = await this.pool.acquire(signal).catch((error) => {
-      if (error instanceof QueueTimeoutError) throw new ApiError(429, `${error.message}; retry later`, { 'retry-after': '10' });
+      if (error instanceof QueueTimeoutError)
+        throw new ApiError(429, `${error.message}; retry later`, { 'retry-after': '10' });
       if (error instanceof PoolClosedError) throw new ApiError(503, error.message);
       throw error;
     });
@@ -278,7 +315,10 @@ export class Sandboxes {
       const logs = aliveFailed ? await this.driver.logs(s.container, LOG_LINES).catch(() => '') : '';
       await this.driver.remove([s.container]).catch(() => []);
       if (error instanceof ApiError) throw error;
-      throw new ApiError(503, `sandbox ${id} did not start: ${(error as Error).message}${logs ? `; its last output:\n${logs}` : ''}`);
+      throw new ApiError(
+        503,
+        `sandbox ${id} did not start: ${(error as Error).message}${logs ? `; its last output:\n${logs}` : ''}`,
+      );
     }
   }
 
@@ -293,7 +333,12 @@ export class Sandboxes {
     const command = given === undefined ? agentCommand() : typeof given === 'string' ? ['/bin/sh', '-c', given] : given;
     const env = {
       ...(s.ports
-        ? { port: String(s.ports.exec), PYTHONUNBUFFERED: '1', VSCODE_PORT: String(s.ports.vscode), SESSION_API_KEY: s.sessionKey }
+        ? {
+            port: String(s.ports.exec),
+            PYTHONUNBUFFERED: '1',
+            VSCODE_PORT: String(s.ports.vscode),
+            SESSION_API_KEY: s.sessionKey,
+          }
         : {}),
       ...spec.env,
     };

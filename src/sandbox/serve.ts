@@ -61,7 +61,8 @@ function check(o: ServeOptions): void {
     throw new CliError(message, 2, hint);
   };
   const whole = (name: string, value: number, min: number) => {
-    if (!Number.isInteger(value) || value < min) bad(`--${name} must be a whole number >= ${min}, not ${value}`, `e.g. --${name} ${Math.max(min, 4)}`);
+    if (!Number.isInteger(value) || value < min)
+      bad(`--${name} must be a whole number >= ${min}, not ${value}`, `e.g. --${name} ${Math.max(min, 4)}`);
   };
   whole('max-parallel', o.maxParallel, 1);
   whole('max-execs-per-sandbox', o.maxExecsPerSandbox, 1);
@@ -72,27 +73,38 @@ function check(o: ServeOptions): void {
     ['max-body-bytes', o.maxBodyBytes],
     ['max-upload-bytes', o.maxUploadBytes],
     ['max-download-bytes', o.maxDownloadBytes],
-  ] as const) whole(name, value, 1);
+  ] as const)
+    whole(name, value, 1);
   for (const [name, value] of [
     ['idle-timeout', o.idleTimeout],
     ['queue-timeout', o.queueTimeout],
     ['exec-timeout', o.execTimeout],
     ['start-timeout', o.startTimeout],
   ] as const) {
-    if (!(value >= 0) || !Number.isFinite(value)) bad(`--${name} must be a number of seconds >= 0, not ${value}`, `e.g. --${name} 60`);
+    if (!(value >= 0) || !Number.isFinite(value))
+      bad(`--${name} must be a number of seconds >= 0, not ${value}`, `e.g. --${name} 60`);
   }
-  if (o.cpusPerWorker !== undefined && !(o.cpusPerWorker > 0)) bad('--cpus-per-worker must be > 0', 'e.g. --cpus-per-worker 2');
+  if (o.cpusPerWorker !== undefined && !(o.cpusPerWorker > 0))
+    bad('--cpus-per-worker must be > 0', 'e.g. --cpus-per-worker 2');
   if (o.memoryPerWorker !== undefined && parseSize(o.memoryPerWorker) === undefined) {
-    bad(`--memory-per-worker ${o.memoryPerWorker} is not a size`, 'give a number with an optional unit b, k, m or g, e.g. 16g');
+    bad(
+      `--memory-per-worker ${o.memoryPerWorker} is not a size`,
+      'give a number with an optional unit b, k, m or g, e.g. 16g',
+    );
   }
   if (!o.apiKeyFile && !o.coordinationDir) {
-    bad('no place for the API key', 'give --api-key-file FILE (created with a fresh key if missing) or --coordination-dir DIR');
+    bad(
+      'no place for the API key',
+      'give --api-key-file FILE (created with a fresh key if missing) or --coordination-dir DIR',
+    );
   }
   if (o.backend && path.basename(o.runtime) !== 'slurm-oci-runtime') {
     bad(`--backend applies to slurm-oci-runtime only, not to ${o.runtime}`, 'drop --backend or --runtime');
   }
-  if (o.serverId !== undefined && !/^[0-9a-f]{8,32}$/.test(o.serverId)) bad(`--server-id ${o.serverId} is not 8-32 lowercase hex digits`, 'e.g. --server-id 0123abcd');
-  if (o.workspaceRoot !== undefined && !path.isAbsolute(o.workspaceRoot)) bad(`--workspace-root ${o.workspaceRoot} is not absolute`, 'give an absolute path');
+  if (o.serverId !== undefined && !/^[0-9a-f]{8,32}$/.test(o.serverId))
+    bad(`--server-id ${o.serverId} is not 8-32 lowercase hex digits`, 'e.g. --server-id 0123abcd');
+  if (o.workspaceRoot !== undefined && !path.isAbsolute(o.workspaceRoot))
+    bad(`--workspace-root ${o.workspaceRoot} is not absolute`, 'give an absolute path');
 }
 
 // The API key: from --api-key-file (made there if missing), else fresh (it then reaches clients
@@ -104,7 +116,10 @@ function apiKey(o: ServeOptions): { key: string; note: string } {
 }
 
 // Runs the server until it is told to stop. MAKEDRIVER is the seam unit tests use (no Podman there).
-export async function serve(o: ServeOptions, makeDriver: (p: PodmanOptions) => Driver = (p) => new Podman(p)): Promise<void> {
+export async function serve(
+  o: ServeOptions,
+  makeDriver: (p: PodmanOptions) => Driver = (p) => new Podman(p),
+): Promise<void> {
   check(o);
   const { key, note } = apiKey(o);
   if (o.coordinationDir) {
@@ -114,7 +129,12 @@ export async function serve(o: ServeOptions, makeDriver: (p: PodmanOptions) => D
   const serverId = o.serverId ?? crypto.randomBytes(4).toString('hex');
   const prefix = `slurm-oci-sandbox-${serverId}`;
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'slurm-oci-sandbox-')); // 0700
-  const runtime = o.runtime === 'default' ? undefined : o.runtime === 'slurm-oci-runtime' ? runtimePath('slurm-oci-runtime') : o.runtime;
+  const runtime =
+    o.runtime === 'default'
+      ? undefined
+      : o.runtime === 'slurm-oci-runtime'
+        ? runtimePath('slurm-oci-runtime')
+        : o.runtime;
   const backend = runtime && path.basename(runtime) === 'slurm-oci-runtime' ? (o.backend ?? 'crun') : undefined;
   const driver = makeDriver({
     serverId,
@@ -173,7 +193,11 @@ export async function serve(o: ServeOptions, makeDriver: (p: PodmanOptions) => D
         app.log.info(`removed ${removed} sandbox container(s)`);
         for (const l of left) app.log.error(`could not remove sandbox container ${l.name}: ${l.reason}`);
         if (left.length) {
-          failure ??= new CliError(`${left.length} sandbox container(s) could not be removed (see the log)`, 1, `remove them with: podman rm --force ${left.map((l) => l.name).join(' ')}`);
+          failure ??= new CliError(
+            `${left.length} sandbox container(s) could not be removed (see the log)`,
+            1,
+            `remove them with: podman rm --force ${left.map((l) => l.name).join(' ')}`,
+          );
         }
       } catch (error) {
         app.log.error({ err: error }, 'shutdown could not list or remove the sandboxes');
@@ -198,14 +222,22 @@ export async function serve(o: ServeOptions, makeDriver: (p: PodmanOptions) => D
     try {
       await app.listen({ host: listenHost, port: o.port });
     } catch (error) {
-      throw new CliError(`cannot listen on ${listenHost}:${o.port}: ${(error as Error).message}`, 1, 'is the port free and the address one of this node?');
+      throw new CliError(
+        `cannot listen on ${listenHost}:${o.port}: ${(error as Error).message}`,
+        1,
+        'is the port free and the address one of this node?',
+      );
     }
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : o.port;
     url = publicUrl(shownHost, port, os.hostname());
     app.log.info(`listening on ${listenHost}:${port}; starting a probe sandbox of ${o.image}`);
     await probe(sandboxes, Math.min(o.execTimeout, 60) * 1000).catch((error: Error) => {
-      throw new CliError(`not ready: a probe sandbox of ${o.image} failed: ${error.message}`, 1, 'run `slurm-oci doctor`; is Podman installed and the image present (podman images)?');
+      throw new CliError(
+        `not ready: a probe sandbox of ${o.image} failed: ${error.message}`,
+        1,
+        'run `slurm-oci doctor`; is Podman installed and the image present (podman images)?',
+      );
     });
     app.log.info(
       { url, containers: `${prefix}-*`, runtime: runtime ?? "Podman's default", backend, maxParallel: o.maxParallel },
@@ -221,7 +253,8 @@ export async function serve(o: ServeOptions, makeDriver: (p: PodmanOptions) => D
     }
     await stopRequested;
   } catch (error) {
-    failure ??= error instanceof CliError ? error : new CliError(`the sandbox server failed: ${(error as Error).message}`, 1);
+    failure ??=
+      error instanceof CliError ? error : new CliError(`the sandbox server failed: ${(error as Error).message}`, 1);
     void stop('start-up failed');
   }
   await finish();

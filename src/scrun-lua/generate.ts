@@ -25,7 +25,9 @@ export const resolveScrunLuaOptions = (partial: object = {}): ScrunLuaOptions =>
 // other byte (and `"`, `\\`) as a three-digit decimal escape, so a digit after it cannot join it.
 export const luaString = (text: string): string =>
   `"${[...Buffer.from(text, 'utf8')]
-    .map((b) => (b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c ? String.fromCharCode(b) : `\\${String(b).padStart(3, '0')}`))
+    .map((b) =>
+      b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c ? String.fromCharCode(b) : `\\${String(b).padStart(3, '0')}`,
+    )
     .join('')}"`;
 
 // The scrun.lua text for OPTIONS (partial: defaults are filled in).

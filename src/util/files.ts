@@ -21,6 +21,9 @@ export function readText(file: string): string {
   try {
     return fs.readFileSync(file, 'utf8');
   } catch (error) {
-    throw Object.assign(error as NodeJS.ErrnoException, { path: (error as NodeJS.ErrnoException).path ?? file, syscall: 'read' });
+    throw Object.assign(error as NodeJS.ErrnoException, {
+      path: (error as NodeJS.ErrnoException).path ?? file,
+      syscall: 'read',
+    });
   }
 }

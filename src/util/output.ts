@@ -8,9 +8,14 @@ import { writeFileAtomic } from './files.js';
 // Checks that FILE may be written (it is new, or FORCE is set, and it is not a directory); throws otherwise.
 export function assertWritable(file: string, force: boolean): void {
   const st = fs.statSync(file, { throwIfNoEntry: false });
-  if (st?.isDirectory()) throw new CliError(`${file} is a directory; nothing was written`, 1, 'give the name of the file to write');
+  if (st?.isDirectory())
+    throw new CliError(`${file} is a directory; nothing was written`, 1, 'give the name of the file to write');
   if (st && !force) {
-    throw new CliError(`${file} already exists; nothing was written`, 1, 'add --force to replace it, or leave out -o to print to stdout');
+    throw new CliError(
+      `${file} already exists; nothing was written`,
+      1,
+      'add --force to replace it, or leave out -o to print to stdout',
+    );
   }
 }
 

@@ -9,10 +9,18 @@ export function ensurePrivateDir(dir: string, uid = process.getuid?.() ?? 0): vo
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const st = fs.lstatSync(dir);
   if (st.isSymbolicLink() || !st.isDirectory()) {
-    throw new CliError(`${dir} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a directory'}; it must be a directory of your own`, 1, 'remove it, or choose another directory');
+    throw new CliError(
+      `${dir} is ${st.isSymbolicLink() ? 'a symbolic link' : 'not a directory'}; it must be a directory of your own`,
+      1,
+      'remove it, or choose another directory',
+    );
   }
   if (st.uid !== uid) {
-    throw new CliError(`${dir} belongs to uid ${st.uid}, not to you (uid ${uid}): its owner could replace the files in it`, 1, 'choose a directory of your own');
+    throw new CliError(
+      `${dir} belongs to uid ${st.uid}, not to you (uid ${uid}): its owner could replace the files in it`,
+      1,
+      'choose a directory of your own',
+    );
   }
   if ((st.mode & 0o7777) !== 0o700) fs.chmodSync(dir, 0o700);
 }

@@ -6,7 +6,11 @@ import path from 'node:path';
 const SYSTEM_DIRS = ['/usr/local/bin', '/usr/local/sbin', '/usr/bin', '/usr/sbin', '/bin', '/sbin'];
 
 // The absolute path of program NAME: configured, else ENV's PATH, else the system directories.
-export function which(name: string, paths: Record<string, string> = {}, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function which(
+  name: string,
+  paths: Record<string, string> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
   if (paths[name]) return paths[name];
   const dirs = [...(env.PATH ?? '').split(':').filter(Boolean), ...SYSTEM_DIRS];
   for (const dir of dirs) {
@@ -20,4 +24,3 @@ export function which(name: string, paths: Record<string, string> = {}, env: Nod
   }
   return undefined;
 }
-

@@ -59,7 +59,7 @@ export function parseConf(text: string, file: string, env: NodeJS.ProcessEnv = p
     const name = readName() ?? fail('a name must follow ${');
     let fallback: string | undefined;
     let colon = false;
-    if (peek() === ':' && peek(1) === '-') (colon = true), (pos += 2), (fallback = readWord('}'));
+    if (peek() === ':' && peek(1) === '-') ((colon = true), (pos += 2), (fallback = readWord('}')));
     else if (peek() === '-') (pos++, (fallback = readWord('}')));
     if (peek() !== '}') fail(`unclosed \${${name}`, 'only ${VAR}, ${VAR:-default} and ${VAR-default} are supported');
     pos++;
@@ -71,7 +71,7 @@ export function parseConf(text: string, file: string, env: NodeJS.ProcessEnv = p
   const readSingle = (): string => {
     const start = line;
     const end = text.indexOf("'", pos);
-    if (end < 0) (line = start), fail('unclosed single quote');
+    if (end < 0) ((line = start), fail('unclosed single quote'));
     const value = text.slice(pos, end);
     while (pos <= end) advance();
     return value;
@@ -82,15 +82,15 @@ export function parseConf(text: string, file: string, env: NodeJS.ProcessEnv = p
     let value = '';
     for (;;) {
       const c = peek();
-      if (c === undefined) (line = start), fail('unclosed double quote');
-      if (c === '"') return pos++, value;
+      if (c === undefined) ((line = start), fail('unclosed double quote'));
+      if (c === '"') return (pos++, value);
       if (c === '`') fail('command substitution `...` is not supported in a config');
       if (c === '$') (pos++, (value += readReference()));
       else if (c === '\\' && '$`"\\\n'.includes(peek(1) ?? '')) {
         pos++;
         if (peek() !== '\n') value += peek();
         advance();
-      } else (value += c), advance();
+      } else ((value += c), advance());
     }
   };
 
@@ -115,7 +115,7 @@ export function parseConf(text: string, file: string, env: NodeJS.ProcessEnv = p
         if (peek() === undefined) return value;
         if (peek() !== '\n') value += peek();
         advance();
-      } else (value += c), pos++;
+      } else ((value += c), pos++);
     }
   }
 

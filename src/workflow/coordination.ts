@@ -84,7 +84,11 @@ export function readJobId(dir: string, name: string): string | undefined {
   const id = readCoordinationFile(dir, name);
   if (id === undefined || id === '') return undefined;
   if (!/^\d+(_\d+)?$/.test(id)) {
-    throw new CliError(`${path.join(dir, name)} does not hold a job id: ${JSON.stringify(id.slice(0, 40))}`, 1, 'the directory was changed by hand or by someone else; check it before stopping anything');
+    throw new CliError(
+      `${path.join(dir, name)} does not hold a job id: ${JSON.stringify(id.slice(0, 40))}`,
+      1,
+      'the directory was changed by hand or by someone else; check it before stopping anything',
+    );
   }
   return id;
 }

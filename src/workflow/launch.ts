@@ -40,10 +40,11 @@ function externalRuntime(options: LaunchOptions): { url: string; key: string } |
   } catch {
     throw new CliError(`--runtime-url ${options.runtimeUrl} is not a URL`, 2, 'give it like http://host:8000');
   }
-  if (!/^https?:$/.test(url.protocol)) throw new CliError(`--runtime-url must be http or https, not ${url.protocol}`, 2);
+  if (!/^https?:$/.test(url.protocol))
+    throw new CliError(`--runtime-url must be http or https, not ${url.protocol}`, 2);
   const key = options.apiKeyFile ? readText(options.apiKeyFile).trim() : process.env[API_KEY_ENV]?.trim();
   if (!key) {
-    throw new CliError('--runtime-url needs the server\'s API key', 2, `pass --api-key-file FILE or set ${API_KEY_ENV}`);
+    throw new CliError("--runtime-url needs the server's API key", 2, `pass --api-key-file FILE or set ${API_KEY_ENV}`);
   }
   return { url: options.runtimeUrl, key };
 }
@@ -78,7 +79,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchResult | und
   const root = coordinationRoot(config.values, options.jobsDir);
   const dirStamp = stamp(new Date());
   const plan: LaunchPlan = { config, dirPrefix: dirPrefixOf(root, dirStamp), debug: Boolean(options.debug) };
-  if (options.dryRun) return printDryRun(plan, options), undefined;
+  if (options.dryRun) return (printDryRun(plan, options), undefined);
 
   const runtime = external ? undefined : renderRuntimeJob(plan);
   const firstJob = runtime ?? renderTrainingJob(plan);
@@ -109,7 +110,13 @@ export async function launch(options: LaunchOptions): Promise<LaunchResult | und
         [FILES.trainingJob]: `${result.trainingJobId}\n`,
       });
     }
-    const launchInfo = { config: config.file, stamp: dirStamp, ...result, debug: plan.debug, createdAt: new Date().toISOString() };
+    const launchInfo = {
+      config: config.file,
+      stamp: dirStamp,
+      ...result,
+      debug: plan.debug,
+      createdAt: new Date().toISOString(),
+    };
     writeFileAtomic(path.join(dir, FILES.launch), `${JSON.stringify(launchInfo, null, 2)}\n`);
     if (external) writeFileAtomic(path.join(dir, FILES.ready), '');
     await releaseJob(firstId);
@@ -119,7 +126,8 @@ export async function launch(options: LaunchOptions): Promise<LaunchResult | und
   }
   if (!options.json) report(result);
   // Waiting is only watching: a failure here leaves the jobs to end by themselves.
-  if (options.wait && !external) result.url = await waitForReady(result.dir, Number(config.values.RUNTIME_READY_TIMEOUT));
+  if (options.wait && !external)
+    result.url = await waitForReady(result.dir, Number(config.values.RUNTIME_READY_TIMEOUT));
   if (options.json) process.stdout.write(`${JSON.stringify(result)}\n`);
   return result;
 }
@@ -129,7 +137,9 @@ function report(result: LaunchResult): void {
   const lines = [
     `coordination directory: ${result.dir}`,
     ...(result.runtimeJobId ? [`runtime job:  ${result.runtimeJobId}`] : []),
-    ...(result.trainingJobId ? [`training job: ${result.trainingJobId}${result.runtimeJobId ? ` (starts after ${result.runtimeJobId})` : ''}`] : []),
+    ...(result.trainingJobId
+      ? [`training job: ${result.trainingJobId}${result.runtimeJobId ? ` (starts after ${result.runtimeJobId})` : ''}`]
+      : []),
     `follow it:    slurm-oci workflow status ${shellJoin([result.dir])}`,
     `              slurm-oci workflow logs ${shellJoin([result.dir])} --follow`,
   ];

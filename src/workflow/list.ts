@@ -21,7 +21,13 @@ export async function listWorkflows(root: string, limit: number): Promise<ListEn
       .slice(0, limit)
       .map(async (dir) => {
         const { runtime, training } = await launchJobs(dir);
-        return { dir, runtime: brief(runtime), training: brief(training), ready: hasFlag(dir, FILES.ready), complete: hasFlag(dir, FILES.complete) };
+        return {
+          dir,
+          runtime: brief(runtime),
+          training: brief(training),
+          ready: hasFlag(dir, FILES.ready),
+          complete: hasFlag(dir, FILES.complete),
+        };
       }),
   );
 }
@@ -38,5 +44,12 @@ export function formatList(entries: ListEntry[]): string {
   ]);
   const table = [['DIRECTORY', 'RUNTIME', 'TRAINING', 'FLAGS'], ...rows];
   const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
-  return `${table.map((r) => r.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()).join('\n')}\n`;
+  return `${table
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n')}\n`;
 }

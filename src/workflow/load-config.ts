@@ -10,9 +10,21 @@ import { packageFile } from '../util/package-root.js';
 import { parseConf } from './config.js';
 
 type Required =
-  | 'GPU_PARTITION' | 'CPU_PARTITION' | 'GPU_NODES' | 'GPUS_PER_NODE' | 'TRAINING_CPUS' | 'TRAINING_MEMORY'
-  | 'CPUS_FOR_RUNTIME' | 'RUNTIME_MEMORY' | 'CPUS_PER_WORKER' | 'MEMORY_PER_WORKER' | 'MAX_PARALLEL_AGENTS'
-  | 'TIME_LIMIT' | 'RUNTIME_READY_TIMEOUT' | 'CONTAINER_IMAGE' | 'TRAINING_COMMAND';
+  | 'GPU_PARTITION'
+  | 'CPU_PARTITION'
+  | 'GPU_NODES'
+  | 'GPUS_PER_NODE'
+  | 'TRAINING_CPUS'
+  | 'TRAINING_MEMORY'
+  | 'CPUS_FOR_RUNTIME'
+  | 'RUNTIME_MEMORY'
+  | 'CPUS_PER_WORKER'
+  | 'MEMORY_PER_WORKER'
+  | 'MAX_PARALLEL_AGENTS'
+  | 'TIME_LIMIT'
+  | 'RUNTIME_READY_TIMEOUT'
+  | 'CONTAINER_IMAGE'
+  | 'TRAINING_COMMAND';
 
 // The checked keys of a config (all strings, as the shell reads them); the schema lists the optional ones.
 export type ConfigValues = Record<Required, string> & Partial<Record<string, string>>;
@@ -72,7 +84,10 @@ function describeProblems(
       return `${file}:${lines[key]}: unknown key ${key}`;
     }
     const key = e.instancePath.slice(1);
-    const definition = e.schemaPath.replace(/^#\//, '').split('/').slice(0, -1)
+    const definition = e.schemaPath
+      .replace(/^#\//, '')
+      .split('/')
+      .slice(0, -1)
       .reduce((node, part) => node?.[part], schema);
     const wanted = definition?.description ?? e.message;
     return `${file}:${lines[key]}: ${key}=${JSON.stringify(values[key])} is not ${wanted}`;

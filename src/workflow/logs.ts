@@ -9,11 +9,17 @@ import { jobEnded, launchJobs, type JobInfo } from './status.js';
 // Asks Slurm about both jobs: whether both are over, and a line naming the ones still pending.
 async function jobsNow(dir: string): Promise<{ ended: boolean; waiting: string }> {
   const { runtime, training } = await launchJobs(dir);
-  const jobs: [string, JobInfo | undefined][] = [['runtime', runtime], ['training', training]];
+  const jobs: [string, JobInfo | undefined][] = [
+    ['runtime', runtime],
+    ['training', training],
+  ];
   const pending = jobs
     .filter(([, job]) => job && /PENDING/.test(job.state))
     .map(([role, job]) => `${role} job ${job!.id} is pending${job!.reason ? ` (${job!.reason})` : ''}`);
-  return { ended: jobEnded(runtime) && jobEnded(training), waiting: pending.length ? `waiting: ${pending.join(', ')}; its log appears when it starts` : '' };
+  return {
+    ended: jobEnded(runtime) && jobEnded(training),
+    waiting: pending.length ? `waiting: ${pending.join(', ')}; its log appears when it starts` : '',
+  };
 }
 
 // Writes the logs of DIR to stdout; FOLLOW keeps going until both jobs end.

@@ -24,10 +24,18 @@ const RUNTIME_ENV = ['CONTAINERS_CONF', 'CONTAINERS_STORAGE_CONF', 'SKYRL_DEBUG'
 // sbatch expands %j, %u... in --output; a literal % in a path must be doubled.
 const outputPattern = (file: string) => file.replaceAll('%', '%%');
 
-const values = (plan: LaunchPlan): ConfigValues => ({ ...plan.config.values, ...(plan.debug ? { SKYRL_DEBUG: '1' } : {}) });
+const values = (plan: LaunchPlan): ConfigValues => ({
+  ...plan.config.values,
+  ...(plan.debug ? { SKYRL_DEBUG: '1' } : {}),
+});
 
 const common = (plan: LaunchPlan, role: string, dirJobId?: string) =>
-  render('oci-templates/workflow/common.sh.hbs', { dirPrefix: plan.dirPrefix, dirJobId, debug: plan.debug ? '1' : '0', role });
+  render('oci-templates/workflow/common.sh.hbs', {
+    dirPrefix: plan.dirPrefix,
+    dirJobId,
+    debug: plan.debug ? '1' : '0',
+    role,
+  });
 
 // The options both jobs share: account, time limit, and the log files in the coordination directory.
 function sharedOptions(plan: LaunchPlan, role: string, dirJobId?: string): string[] {
@@ -47,7 +55,11 @@ export function renderRuntimeJob(plan: LaunchPlan): JobSubmission {
   const nodes = Number(v.RUNTIME_NODES ?? '1');
   const port = Number(v.RUNTIME_PORT ?? '8000');
   if (nodes > 1 && port === 65535) {
-    throw new CliError('RUNTIME_PORT=65535 leaves no port for the workers (RUNTIME_PORT+1) of RUNTIME_NODES > 1', 2, 'choose a lower RUNTIME_PORT');
+    throw new CliError(
+      'RUNTIME_PORT=65535 leaves no port for the workers (RUNTIME_PORT+1) of RUNTIME_NODES > 1',
+      2,
+      'choose a lower RUNTIME_PORT',
+    );
   }
   const env = Object.fromEntries(RUNTIME_ENV.filter((k) => v[k] !== undefined).map((k) => [k, v[k]]));
   const script = render('oci-templates/workflow/runtime.sbatch.hbs', {
@@ -57,7 +69,16 @@ export function renderRuntimeJob(plan: LaunchPlan): JobSubmission {
     slurmOci: packageFile('bin/slurm-oci'),
     port: String(port),
     // RUNTIME_NODES > 1: one worker per node (srun) on the next port, the front on the first node
-    ...(nodes > 1 ? { pool: { nodes: String(nodes), workerPort: String(port + 1), cpus: v.CPUS_FOR_RUNTIME, readyTimeout: v.RUNTIME_READY_TIMEOUT } } : {}),
+    ...(nodes > 1
+      ? {
+          pool: {
+            nodes: String(nodes),
+            workerPort: String(port + 1),
+            cpus: v.CPUS_FOR_RUNTIME,
+            readyTimeout: v.RUNTIME_READY_TIMEOUT,
+          },
+        }
+      : {}),
     image: v.CONTAINER_IMAGE,
     maxParallel: v.MAX_PARALLEL_AGENTS,
     cpusPerWorker: v.CPUS_PER_WORKER,
@@ -66,10 +87,16 @@ export function renderRuntimeJob(plan: LaunchPlan): JobSubmission {
     debugServer: plan.debug,
   });
   const argv = [
-    'sbatch', '--parsable', '--hold', '--job-name=skyrl-runtime', `--partition=${v.CPU_PARTITION}`,
+    'sbatch',
+    '--parsable',
+    '--hold',
+    '--job-name=skyrl-runtime',
+    `--partition=${v.CPU_PARTITION}`,
     ...(nodes > 1 ? [`--nodes=${nodes}`, '--ntasks-per-node=1'] : ['--nodes=1', '--ntasks=1']),
-    `--cpus-per-task=${v.CPUS_FOR_RUNTIME}`, `--mem=${v.RUNTIME_MEMORY}`,
-    '--signal=B:TERM@60', ...sharedOptions(plan, 'runtime'),
+    `--cpus-per-task=${v.CPUS_FOR_RUNTIME}`,
+    `--mem=${v.RUNTIME_MEMORY}`,
+    '--signal=B:TERM@60',
+    ...sharedOptions(plan, 'runtime'),
   ];
   return { argv, script };
 }
@@ -86,9 +113,16 @@ export function renderTrainingJob(plan: LaunchPlan, runtimeJobId?: string): JobS
     env: v,
   });
   const argv = [
-    'sbatch', '--parsable', ...(runtimeJobId ? [`--dependency=after:${runtimeJobId}`, '--kill-on-invalid-dep=yes'] : ['--hold']),
-    '--job-name=skyrl-training', `--partition=${v.GPU_PARTITION}`, `--nodes=${v.GPU_NODES}`, '--ntasks-per-node=1',
-    `--gres=gpu:${v.GPUS_PER_NODE}`, `--cpus-per-task=${v.TRAINING_CPUS}`, `--mem=${v.TRAINING_MEMORY}`,
+    'sbatch',
+    '--parsable',
+    ...(runtimeJobId ? [`--dependency=after:${runtimeJobId}`, '--kill-on-invalid-dep=yes'] : ['--hold']),
+    '--job-name=skyrl-training',
+    `--partition=${v.GPU_PARTITION}`,
+    `--nodes=${v.GPU_NODES}`,
+    '--ntasks-per-node=1',
+    `--gres=gpu:${v.GPUS_PER_NODE}`,
+    `--cpus-per-task=${v.TRAINING_CPUS}`,
+    `--mem=${v.TRAINING_MEMORY}`,
     ...sharedOptions(plan, 'training', runtimeJobId),
   ];
   return { argv, script };

@@ -21,13 +21,23 @@ export type WorkflowStatus = {
 };
 
 // One node of a sandbox pool (RUNTIME_NODES > 1), as the front's /health reports it.
-export type PoolNode = { node: string; url: string; up: boolean; slots?: number; used?: number; waiting?: number; sandboxes?: number; reason?: string };
+export type PoolNode = {
+  node: string;
+  url: string;
+  up: boolean;
+  slots?: number;
+  used?: number;
+  waiting?: number;
+  sandboxes?: number;
+  reason?: string;
+};
 
 // What GET /health said; a pool front adds its workers.
 export type Health = { ok: boolean; detail: string; pool?: PoolNode[] };
 
 // Job states after which a job no longer runs.
-const ENDED = /^(COMPLETED|CANCELLED|FAILED|TIMEOUT|NODE_FAIL|PREEMPTED|BOOT_FAIL|DEADLINE|OUT_OF_MEMORY|SPECIAL_EXIT|GONE)$/;
+const ENDED =
+  /^(COMPLETED|CANCELLED|FAILED|TIMEOUT|NODE_FAIL|PREEMPTED|BOOT_FAIL|DEADLINE|OUT_OF_MEMORY|SPECIAL_EXIT|GONE)$/;
 
 // Whether a job is over (or unknown to Slurm).
 export const jobEnded = (job: JobInfo | undefined): boolean => !job || ENDED.test(job.state);
@@ -42,7 +52,11 @@ export async function jobInfo(id: string): Promise<JobInfo> {
   try {
     job = (JSON.parse(String(r.stdout)) as { jobs?: Record<string, any>[] }).jobs?.[0];
   } catch {
-    return { id, state: 'UNKNOWN', reason: `scontrol printed no JSON (${firstWords(String(r.stdout))}): is this Slurm 21.08 or later?` };
+    return {
+      id,
+      state: 'UNKNOWN',
+      reason: `scontrol printed no JSON (${firstWords(String(r.stdout))}): is this Slurm 21.08 or later?`,
+    };
   }
   if (!job) return { id, state: 'GONE', reason: 'no longer known to Slurm' };
   const rc = job.exit_code?.return_code;
@@ -68,7 +82,9 @@ export async function launchJobs(dir: string): Promise<{ runtime?: JobInfo; trai
 // GET <url>/health, with a short timeout (needs no key).
 export async function probeHealth(url: string): Promise<Health> {
   try {
-    const r = await fetch(new URL('health', url.endsWith('/') ? url : `${url}/`), { signal: AbortSignal.timeout(3000) });
+    const r = await fetch(new URL('health', url.endsWith('/') ? url : `${url}/`), {
+      signal: AbortSignal.timeout(3000),
+    });
     const body = (await r.json().catch(() => ({}))) as { workers?: unknown };
     const pool = Array.isArray(body.workers) ? (body.workers as PoolNode[]) : undefined;
     return { ok: r.ok, detail: `HTTP ${r.status}`, ...(pool ? { pool } : {}) };
@@ -117,7 +133,9 @@ export async function workflowStatus(dir: string, logLines = 5): Promise<Workflo
 // The human form of a status.
 export function formatStatus(s: WorkflowStatus): string {
   const job = (j?: JobInfo) =>
-    j ? `${j.id} ${j.state}${j.reason ? ` (${j.reason})` : ''}${j.nodes ? ` on ${j.nodes}` : ''}${j.exitCode !== undefined && jobEnded(j) ? `, exit ${j.exitCode}` : ''}` : '-';
+    j
+      ? `${j.id} ${j.state}${j.reason ? ` (${j.reason})` : ''}${j.nodes ? ` on ${j.nodes}` : ''}${j.exitCode !== undefined && jobEnded(j) ? `, exit ${j.exitCode}` : ''}`
+      : '-';
   const out = [
     `directory:    ${s.dir}`,
     ...(s.config ? [`config:       ${s.config}`] : []),
@@ -127,7 +145,9 @@ export function formatStatus(s: WorkflowStatus): string {
     `server:       ${s.url ?? '(not yet)'}${s.health ? ` health ${s.health.ok ? 'ok' : 'FAILED'} (${s.health.detail})` : ''}`,
   ];
   for (const n of s.health?.pool ?? []) {
-    const figures = n.up ? `${n.used}/${n.slots} slots used, ${n.waiting} waiting, ${n.sandboxes} sandboxes` : `DEAD (${n.reason})`;
+    const figures = n.up
+      ? `${n.used}/${n.slots} slots used, ${n.waiting} waiting, ${n.sandboxes} sandboxes`
+      : `DEAD (${n.reason})`;
     out.push(`  ${n.node.padEnd(12)} ${n.url}  ${figures}`);
   }
   for (const [file, lines] of Object.entries(s.logs)) {

@@ -6,9 +6,11 @@ import type { JobSubmission } from './render.js';
 // Runs a Slurm command; one that cannot start (not installed) or does not answer is a clear error.
 const slurm = async (argv: string[], input?: string) => {
   const r = await execa(argv[0], argv.slice(1), { input, reject: false, timeout: 60_000 });
-  if (r.timedOut) throw new CliError(`${argv[0]} did not answer in 60 s`, 1, 'slurmctld may be busy or down: check `scontrol ping`');
+  if (r.timedOut)
+    throw new CliError(`${argv[0]} did not answer in 60 s`, 1, 'slurmctld may be busy or down: check `scontrol ping`');
   if (r.exitCode === undefined) {
-    const why = (r as { code?: string }).code === 'ENOENT' ? 'it is not installed here (or not on PATH)' : r.shortMessage;
+    const why =
+      (r as { code?: string }).code === 'ENOENT' ? 'it is not installed here (or not on PATH)' : r.shortMessage;
     throw new CliError(`cannot run ${argv[0]}: ${why}`, 1, 'run this on a Slurm login node, or add Slurm to PATH');
   }
   return r;
@@ -19,8 +21,11 @@ export async function submitJob(job: JobSubmission, what: string): Promise<strin
   const r = await slurm(job.argv, job.script);
   const id = String(r.stdout).trim().split(';')[0];
   if (r.exitCode !== 0 || !/^\d+$/.test(id)) {
-    throw new CliError(`sbatch refused the ${what} job: ${String(r.stderr).trim() || `exit ${r.exitCode}`}`, 1,
-      'check the partitions and resources in the config (try --dry-run)');
+    throw new CliError(
+      `sbatch refused the ${what} job: ${String(r.stderr).trim() || `exit ${r.exitCode}`}`,
+      1,
+      'check the partitions and resources in the config (try --dry-run)',
+    );
   }
   return id;
 }

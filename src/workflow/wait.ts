@@ -30,12 +30,18 @@ export async function waitForReady(dir: string, timeoutSeconds: number, pollMs =
       const failed = readCoordinationFile(dir, FILES.failed);
       if (failed || (runtime && jobEnded(runtime) && !hasFlag(dir, FILES.ready))) {
         show(describe('runtime', runtime), true);
-        throw new CliError(`the sandbox server did not start: ${failed ?? `runtime job ${runtime?.id} is ${runtime?.state}`}`, 1,
-          `see slurm-oci workflow logs ${dir}`);
+        throw new CliError(
+          `the sandbox server did not start: ${failed ?? `runtime job ${runtime?.id} is ${runtime?.state}`}`,
+          1,
+          `see slurm-oci workflow logs ${dir}`,
+        );
       }
       if (elapsed >= timeoutSeconds) {
-        throw new CliError(`the sandbox server was not ready after ${timeoutSeconds} s (RUNTIME_READY_TIMEOUT)`, 1,
-          `the jobs keep running; see slurm-oci workflow status ${dir}`);
+        throw new CliError(
+          `the sandbox server was not ready after ${timeoutSeconds} s (RUNTIME_READY_TIMEOUT)`,
+          1,
+          `the jobs keep running; see slurm-oci workflow status ${dir}`,
+        );
       }
       const parts = [describe('runtime', runtime), describe('training', training)].filter(Boolean);
       show(`waiting for the sandbox server: ${parts.join(', ')}, ${elapsed} s`);

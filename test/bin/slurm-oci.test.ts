@@ -40,17 +40,40 @@ describe('paths', () => {
   test('missing: lint, bundle validate, workflow --api-key-file', () => {
     expectOneLine(run(['lint', 'oci-conf', 'nope.conf']), /cannot read nope.conf/);
     expectOneLine(run(['bundle', 'validate', 'nope']), /cannot read nope\/config.json: no such file/);
-    const r = run(['workflow', 'launch', '--config', 'dev', '--dry-run', '--runtime-url', 'http://x:1', '--api-key-file', 'no-key']);
+    const r = run([
+      'workflow',
+      'launch',
+      '--config',
+      'dev',
+      '--dry-run',
+      '--runtime-url',
+      'http://x:1',
+      '--api-key-file',
+      'no-key',
+    ]);
     expectOneLine(r, /cannot read no-key: no such file or directory/);
   });
 
   test('wrong kind: generate site --out naming a file, -o naming a directory, a key file that is a directory', () => {
     fs.writeFileSync(path.join(tmp, 'taken'), 'mine');
-    expectOneLine(run(['generate', 'site', '--preset', 'crun-run', '--out', 'taken']), /taken exists and is not a directory/);
+    expectOneLine(
+      run(['generate', 'site', '--preset', 'crun-run', '--out', 'taken']),
+      /taken exists and is not a directory/,
+    );
     expect(fs.readFileSync(path.join(tmp, 'taken'), 'utf8')).toBe('mine');
     fs.mkdirSync(path.join(tmp, 'dir'));
     expectOneLine(run(['generate', 'storage-conf', '-o', 'dir']), /dir is a directory; nothing was written/);
-    const r = run(['workflow', 'launch', '--config', 'dev', '--dry-run', '--runtime-url', 'http://x:1', '--api-key-file', 'dir']);
+    const r = run([
+      'workflow',
+      'launch',
+      '--config',
+      'dev',
+      '--dry-run',
+      '--runtime-url',
+      'http://x:1',
+      '--api-key-file',
+      'dir',
+    ]);
     expectOneLine(r, /cannot read dir: it is a directory/);
   });
 
@@ -71,7 +94,10 @@ describe('output', () => {
   test('a full disk (stdout on /dev/full): one line, exit 1', () => {
     const full = fs.openSync('/dev/full', 'w');
     try {
-      expectOneLine(run(['generate', 'scrun-lua'], { stdout: full }), /cannot write the output: no space left on the device/);
+      expectOneLine(
+        run(['generate', 'scrun-lua'], { stdout: full }),
+        /cannot write the output: no space left on the device/,
+      );
     } finally {
       fs.closeSync(full);
     }

@@ -23,7 +23,11 @@ const readConfig = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'c
 describe('bundle create', () => {
   test('--rootfs copies the directory and --rootless maps the container root to the caller', async () => {
     const dir = path.join(tmp, 'b');
-    const changes = await createBundle(dir, { rootfs: path.join(tmp, 'src') }, { args: ['sh', '-c', 'true'], rootless: true, steps });
+    const changes = await createBundle(
+      dir,
+      { rootfs: path.join(tmp, 'src') },
+      { args: ['sh', '-c', 'true'], rootless: true, steps },
+    );
     expect(fs.readFileSync(path.join(dir, 'rootfs/marker'), 'utf8')).toBe('inside');
     const config = readConfig(dir);
     expect(config.process.args).toEqual(['sh', '-c', 'true']);
@@ -36,26 +40,35 @@ describe('bundle create', () => {
   test('--tar unpacks a tarball; without --rootless there is no user namespace', async () => {
     execaSync('tar', ['-C', path.join(tmp, 'src'), '-cf', path.join(tmp, 'src.tar'), '.']);
     const dir = path.join(tmp, 't');
-    expect(await createBundle(dir, { tar: path.join(tmp, 'src.tar') }, { args: [], rootless: false, steps })).toEqual([]);
+    expect(await createBundle(dir, { tar: path.join(tmp, 'src.tar') }, { args: [], rootless: false, steps })).toEqual(
+      [],
+    );
     expect(fs.existsSync(path.join(dir, 'rootfs/bin/sh'))).toBe(true);
     expect(readConfig(dir).linux.namespaces).not.toContainEqual({ type: 'user' });
     expect(readConfig(dir).process.args).toEqual(['/bin/sh']);
   });
 
   test('refuses a non-empty directory and cleans up after a failed source', async () => {
-    await expect(createBundle(path.join(tmp, 'src'), { tar: '/nonexistent.tar' }, { args: [], rootless: false, steps })).rejects.toThrow(
-      /exists and is not empty/,
-    );
+    await expect(
+      createBundle(path.join(tmp, 'src'), { tar: '/nonexistent.tar' }, { args: [], rootless: false, steps }),
+    ).rejects.toThrow(/exists and is not empty/);
     const dir = path.join(tmp, 'x');
-    await expect(createBundle(dir, { tar: path.join(tmp, 'missing.tar') }, { args: [], rootless: false, steps })).rejects.toThrow(/unpacking/);
+    await expect(
+      createBundle(dir, { tar: path.join(tmp, 'missing.tar') }, { args: [], rootless: false, steps }),
+    ).rejects.toThrow(/unpacking/);
     expect(fs.existsSync(dir)).toBe(false);
   });
 });
 
 describe('bundle validate', () => {
   test('names every problem: schema, missing rootfs, nothing to run', () => {
-    fs.writeFileSync(path.join(tmp, 'config.json'), JSON.stringify({ ociVersion: '1.0.0', root: { path: 'nope' }, process: { cwd: '/', args: [] } }));
-    expect(() => validateBundle(tmp)).toThrow(/root\/path: .*nope is not a directory\n {2}\/process\/args: missing or empty/);
+    fs.writeFileSync(
+      path.join(tmp, 'config.json'),
+      JSON.stringify({ ociVersion: '1.0.0', root: { path: 'nope' }, process: { cwd: '/', args: [] } }),
+    );
+    expect(() => validateBundle(tmp)).toThrow(
+      /root\/path: .*nope is not a directory\n {2}\/process\/args: missing or empty/,
+    );
     fs.writeFileSync(path.join(tmp, 'config.json'), JSON.stringify({ ociVersion: 1 }));
     expect(() => validateBundle(tmp)).toThrow(/config.json is invalid:\n {2}\/ociVersion: must be string/);
     fs.writeFileSync(path.join(tmp, 'config.json'), '{');

@@ -74,7 +74,10 @@ function bundle(dir: string, destinations: string[]): void {
   const source = path.join(tmp, 'bind-source');
   fs.writeFileSync(source, 'bound');
   const mounts = destinations.map((destination) => ({ type: 'bind', source, destination, options: ['rbind'] }));
-  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ ociVersion: '1.0.0', root: { path: 'rootfs' }, process: { args: ['true'] }, mounts }));
+  fs.writeFileSync(
+    path.join(dir, 'config.json'),
+    JSON.stringify({ ociVersion: '1.0.0', root: { path: 'rootfs' }, process: { args: ['true'] }, mounts }),
+  );
 }
 
 const uid = process.getuid!();
@@ -86,8 +89,15 @@ const standIn = path.resolve('test/fixtures/scrun-lua/stand-in.lua');
 function runLua(lua: string, dir: string, options: object, env: Record<string, string> = {}) {
   const script = path.join(tmp, 'scrun.lua');
   fs.writeFileSync(script, generateScrunLua({ scratchDir: path.join(tmp, 'scratch'), ...options }));
-  const r = spawnSync(lua, [standIn, script, 'c1', dir, String(uid), String(gid)], { encoding: 'utf8', env: { ...process.env, ...env } });
-  return { in: Number(/^IN (-?\d+)$/m.exec(r.stdout)?.[1]), out: Number(/^OUT (-?\d+)$/m.exec(r.stdout)?.[1]), logs: r.stdout };
+  const r = spawnSync(lua, [standIn, script, 'c1', dir, String(uid), String(gid)], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
+  return {
+    in: Number(/^IN (-?\d+)$/m.exec(r.stdout)?.[1]),
+    out: Number(/^OUT (-?\d+)$/m.exec(r.stdout)?.[1]),
+    logs: r.stdout,
+  };
 }
 
 describe.each(LUAS)('TypeScript and scrun.lua under $lua agree', ({ lua, installed }) => {
@@ -100,10 +110,15 @@ describe.each(LUAS)('TypeScript and scrun.lua under $lua agree', ({ lua, install
     bundle(ts, destinations);
     bundle(lu, destinations);
     await applyRootless(ts, { ...onlyBindCopy, uid, gid }, false);
-    const r = runLua(lua, lu, { staging: 'none', steps: { bindMounts: 'copy', forceUserNamespace: false, mapIds: false } });
+    const r = runLua(lua, lu, {
+      staging: 'none',
+      steps: { bindMounts: 'copy', forceUserNamespace: false, mapIds: false },
+    });
     expect(r.in).toBe(0);
     expect(tree(path.join(lu, 'rootfs'))).toEqual(tree(path.join(ts, 'rootfs')));
-    expect(tree(path.join(ts, 'rootfs'))).toEqual(expect.arrayContaining(['run/sock: bound', 'etc/conf: bound', `${host.slice(1)}/secret: bound`]));
+    expect(tree(path.join(ts, 'rootfs'))).toEqual(
+      expect.arrayContaining(['run/sock: bound', 'etc/conf: bound', `${host.slice(1)}/secret: bound`]),
+    );
     expect(fs.readFileSync(path.join(host, 'secret'), 'utf8')).toBe('host secret');
   });
 
@@ -113,7 +128,10 @@ describe.each(LUAS)('TypeScript and scrun.lua under $lua agree', ({ lua, install
     bundle(ts, ['/up/tmp/evil']);
     bundle(lu, ['/up/tmp/evil']);
     await expect(applyRootless(ts, { ...onlyBindCopy, uid, gid }, false)).rejects.toThrow(/leaves the rootfs/);
-    const r = runLua(lua, lu, { staging: 'none', steps: { bindMounts: 'copy', forceUserNamespace: false, mapIds: false } });
+    const r = runLua(lua, lu, {
+      staging: 'none',
+      steps: { bindMounts: 'copy', forceUserNamespace: false, mapIds: false },
+    });
     expect(r.in).toBe(-1);
     expect(r.logs).toMatch(/leaves the rootfs/);
     expect(fs.existsSync('/tmp/evil')).toBe(false);
@@ -123,7 +141,12 @@ describe.each(LUAS)('TypeScript and scrun.lua under $lua agree', ({ lua, install
     const dir = path.join(tmp, 'b');
     bundle(dir, []);
     const scratchOut = path.join(tmp, 'scratch/c1/rootfs/out');
-    const r = runLua(lua, dir, { staging: 'copy', stageOut: ['/out'] }, { STAND_IN_BEFORE_OUT: `rm -rf '${scratchOut}' && ln -s '${host}' '${scratchOut}'` });
+    const r = runLua(
+      lua,
+      dir,
+      { staging: 'copy', stageOut: ['/out'] },
+      { STAND_IN_BEFORE_OUT: `rm -rf '${scratchOut}' && ln -s '${host}' '${scratchOut}'` },
+    );
     expect(r.in).toBe(0);
     expect(r.out).toBe(0);
     expect(fs.existsSync(path.join(dir, 'rootfs/out'))).toBe(false);

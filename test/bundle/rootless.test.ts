@@ -7,7 +7,11 @@ import { bundleCorpus } from '../helpers/bundle-corpus.js';
 
 type Config = Record<string, any>;
 const rewrite = (config: object, options: object = {}) =>
-  rootlessRewrite(config, { uid: 1000, gid: 100, ...options }) as { config: Config; changes: string[]; copies: object[] };
+  rootlessRewrite(config, { uid: 1000, gid: 100, ...options }) as {
+    config: Config;
+    changes: string[];
+    copies: object[];
+  };
 const corpus = bundleCorpus();
 const byName = (name: string) => corpus.find((c) => c.name === name)!.config;
 
@@ -48,14 +52,35 @@ describe('steps', () => {
   });
 
   test('a mount left with no options loses the key; others keep theirs', () => {
-    const config = { mounts: [{ destination: '/a', type: 'tmpfs', source: 't', options: ['uid=1', 'gid=2'] }, { destination: '/b', options: [] }] };
-    expect(rewrite(config).config.mounts).toEqual([{ destination: '/a', type: 'tmpfs', source: 't' }, { destination: '/b', options: [] }]);
+    const config = {
+      mounts: [
+        { destination: '/a', type: 'tmpfs', source: 't', options: ['uid=1', 'gid=2'] },
+        { destination: '/b', options: [] },
+      ],
+    };
+    expect(rewrite(config).config.mounts).toEqual([
+      { destination: '/a', type: 'tmpfs', source: 't' },
+      { destination: '/b', options: [] },
+    ]);
   });
 
   test('bindMounts=copy drops bind mounts into the copy list, except /proc, /sys and /dev', () => {
     const { config, copies } = rewrite(byName('podman-busybox'), { bindMounts: 'copy' });
-    expect(config.mounts.map((m: Config) => m.destination)).toEqual(['/proc', '/dev', '/sys', '/dev/pts', '/dev/mqueue', '/dev/shm', '/sys/fs/cgroup']);
-    expect(copies.map((c: any) => c.destination)).toEqual(['/etc/resolv.conf', '/etc/hosts', '/run/.containerenv', '/etc/hostname']);
+    expect(config.mounts.map((m: Config) => m.destination)).toEqual([
+      '/proc',
+      '/dev',
+      '/sys',
+      '/dev/pts',
+      '/dev/mqueue',
+      '/dev/shm',
+      '/sys/fs/cgroup',
+    ]);
+    expect(copies.map((c: any) => c.destination)).toEqual([
+      '/etc/resolv.conf',
+      '/etc/hosts',
+      '/run/.containerenv',
+      '/etc/hostname',
+    ]);
   });
 
   test('every step can be turned off, and with all off nothing changes', () => {
@@ -69,6 +94,8 @@ describe('steps', () => {
   });
 
   test('unknown options are refused with the schema error', () => {
-    expect(() => rewrite({}, { bogus: true })).toThrow(/rootless options is invalid:\n {2}\/: must NOT have additional properties \(bogus\)/);
+    expect(() => rewrite({}, { bogus: true })).toThrow(
+      /rootless options is invalid:\n {2}\/: must NOT have additional properties \(bogus\)/,
+    );
   });
 });

@@ -17,7 +17,8 @@ test('Host.run returns at the limit even when a child of the command keeps the o
   expect(Date.now() - started).toBeLessThan(5000);
   // the whole group was killed: the sleep is gone (or a zombie waiting for its new parent to reap it)
   const pid = Number(r.stdout.trim());
-  const state = () => (fs.existsSync(`/proc/${pid}/stat`) ? fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] : 'gone');
+  const state = () =>
+    fs.existsSync(`/proc/${pid}/stat`) ? fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] : 'gone';
   expect(['gone', 'Z']).toContain(state());
 });
 

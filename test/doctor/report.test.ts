@@ -5,7 +5,12 @@ import type { CheckResult } from '../../src/doctor/check.js';
 
 const results: CheckResult[] = [
   { name: 'userns', status: 'ok', detail: 'allowed' },
-  { name: 'run-user-dir', status: 'fail', detail: '/run/user/1000 is missing', fix: 'sudo loginctl enable-linger alice' },
+  {
+    name: 'run-user-dir',
+    status: 'fail',
+    detail: '/run/user/1000 is missing',
+    fix: 'sudo loginctl enable-linger alice',
+  },
   { name: 'podman', status: 'skip', detail: 'not installed' },
 ];
 

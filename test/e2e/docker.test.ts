@@ -9,7 +9,8 @@ import { projectInside, tbSh, tbUserSh } from '../helpers/testbed.js';
 
 const cli = `${projectInside}/bin/slurm-oci`;
 const runtime = `${projectInside}/dist/slurm-oci-runtime`;
-const security = '--security-opt label=disable --security-opt seccomp=unconfined --security-opt apparmor=unconfined --net=none';
+const security =
+  '--security-opt label=disable --security-opt seccomp=unconfined --security-opt apparmor=unconfined --net=none';
 const dockerEnv = 'export DOCKER_HOST=unix://$XDG_RUNTIME_DIR/docker.sock;';
 const docker = (script: string) => tbUserSh(`${dockerEnv} timeout -k 5 240 ${script}`);
 
@@ -57,7 +58,9 @@ describe('rootless Docker as alice, through slurm-oci-runtime (scrun backend)', 
   let generated = '';
 
   beforeAll(async () => {
-    const gen = await tbUserSh(`rm -rf ${conf}/docker ${conf}/systemd; ${cli} generate docker-daemon --config-dir ${conf} --runtime slurm-oci-runtime --runtime-path ${runtime}`);
+    const gen = await tbUserSh(
+      `rm -rf ${conf}/docker ${conf}/systemd; ${cli} generate docker-daemon --config-dir ${conf} --runtime slurm-oci-runtime --runtime-path ${runtime}`,
+    );
     expect(gen.exitCode).toBe(0);
     generated = gen.stdout;
     const started = await startDockerd(conf);
@@ -78,13 +81,17 @@ describe('rootless Docker as alice, through slurm-oci-runtime (scrun backend)', 
   });
 
   test('docker run: output from inside the image, as a Slurm job, and its exit code', async () => {
-    const r = await docker(`docker run --rm ${security} busybox sh -c 'cat /etc/testbed-marker; echo "job=$SLURM_JOB_ID"; exit 7'`);
+    const r = await docker(
+      `docker run --rm ${security} busybox sh -c 'cat /etc/testbed-marker; echo "job=$SLURM_JOB_ID"; exit 7'`,
+    );
     expect(r.exitCode).toBe(7);
     expect(r.stdout).toMatch(/^inside-busybox\njob=\d+$/);
   });
 
   test('docker run -d, stop, rm: no container and no job are left', async () => {
-    const started = await docker(`docker run -d ${security} busybox sh -c 'trap "exit 3" TERM; while :; do sleep 1; done'`);
+    const started = await docker(
+      `docker run -d ${security} busybox sh -c 'trap "exit 3" TERM; while :; do sleep 1; done'`,
+    );
     expect(started.exitCode).toBe(0);
     const id = started.stdout.trim();
     expect((await tbSh('squeue -h -u alice -o %T')).stdout).toMatch(/RUNNING/);
@@ -93,7 +100,9 @@ describe('rootless Docker as alice, through slurm-oci-runtime (scrun backend)', 
     expect((await docker('docker ps -aq --no-trunc')).stdout).not.toContain(id);
     expect(await jobsLeft(120_000)).toBe('');
     // and nothing of it in the runtime's state (Docker's --root for runc-style runtimes)
-    expect((await tbUserSh(`ls /var/tmp/containers-alice/docker-exec/runtime-runc/moby/containers 2>/dev/null`)).stdout).not.toContain(id);
+    expect(
+      (await tbUserSh(`ls /var/tmp/containers-alice/docker-exec/runtime-runc/moby/containers 2>/dev/null`)).stdout,
+    ).not.toContain(id);
   });
 
   test('docker exec and pause fail with one line saying scrun cannot', async () => {
@@ -101,11 +110,16 @@ describe('rootless Docker as alice, through slurm-oci-runtime (scrun backend)', 
     const id = started.stdout.trim();
     try {
       // (docker prints exec's error on stdout, pause's on stderr)
-      for (const [command, word] of [[`docker exec ${id} true`, 'exec'], [`docker pause ${id}`, 'pause']]) {
+      for (const [command, word] of [
+        [`docker exec ${id} true`, 'exec'],
+        [`docker pause ${id}`, 'pause'],
+      ]) {
         const r = await docker(`${command} 2>&1`);
         expect(r.exitCode).not.toBe(0);
         expect(r.stdout.trim().split('\n')).toHaveLength(1);
-        expect(r.stdout).toMatch(new RegExp(`${word} is not supported by the scrun backend; hint: the container runs as a Slurm job`));
+        expect(r.stdout).toMatch(
+          new RegExp(`${word} is not supported by the scrun backend; hint: the container runs as a Slurm job`),
+        );
       }
     } finally {
       await docker(`docker rm -f ${id}`);
@@ -124,7 +138,9 @@ describe("the page's own settings, and what catches their two failures", () => {
       jq 'del(."ip-forward")' ${conf}/docker/daemon.json >/tmp/d.json && mv /tmp/d.json ${conf}/docker/daemon.json`);
     const started = await startDockerd(conf);
     expect(started.up).toBe(false);
-    expect(started.log).toMatch(/Enabling IP forwarding failed: open \/proc\/sys\/net\/ipv4\/ip_forward: permission denied/);
+    expect(started.log).toMatch(
+      /Enabling IP forwarding failed: open \/proc\/sys\/net\/ipv4\/ip_forward: permission denied/,
+    );
     const doctor = await tbUserSh(`XDG_CONFIG_HOME=${conf} ${cli} doctor --check docker --format json`);
     expect(doctor.exitCode).toBe(1);
     expect(JSON.parse(doctor.stdout).checks[0]).toMatchObject({
@@ -148,7 +164,10 @@ describe("the page's own settings, and what catches their two failures", () => {
     );
     expect(await jobIds()).toEqual(before); // refused before any allocation
     const doctor = await tbUserSh(`XDG_CONFIG_HOME=${conf} ${cli} doctor --check docker --format json`);
-    expect(JSON.parse(doctor.stdout).checks[0]).toMatchObject({ status: 'fail', detail: expect.stringMatching(/^exec-root \/run\/user\/1000\/docker-exec is under \/run/) });
+    expect(JSON.parse(doctor.stdout).checks[0]).toMatchObject({
+      status: 'fail',
+      detail: expect.stringMatching(/^exec-root \/run\/user\/1000\/docker-exec is under \/run/),
+    });
   });
 });
 
@@ -172,21 +191,28 @@ describe('rootful Docker through slurm-oci-runtime (local backend)', () => {
       pidfile: '/run/docker-rootful.pid',
       hosts: [sock],
     };
-    const r = await tbSh(`cat >/etc/docker-rootful.json
+    const r = await tbSh(
+      `cat >/etc/docker-rootful.json
       (SLURM_OCI_BACKEND=runc setsid dockerd --config-file /etc/docker-rootful.json >/var/log/dockerd-rootful.log 2>&1 </dev/null &)
       export DOCKER_HOST=${sock}; for i in $(seq 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
-      docker import /srv/busybox.tar busybox`, { input: JSON.stringify(config) });
+      docker import /srv/busybox.tar busybox`,
+      { input: JSON.stringify(config) },
+    );
     expect(r.exitCode).toBe(0);
   }, 120_000);
 
   afterAll(async () => {
-    await tbSh('p=$(cat /run/docker-rootful.pid 2>/dev/null) && kill $p; for i in $(seq 40); do kill -0 $p 2>/dev/null || break; sleep 0.25; done; true');
+    await tbSh(
+      'p=$(cat /run/docker-rootful.pid 2>/dev/null) && kill $p; for i in $(seq 40); do kill -0 $p 2>/dev/null || break; sleep 0.25; done; true',
+    );
   });
 
   test('run, -d, exec, stop, rm', async () => {
     const run = await rootful(`docker run --rm --net=none busybox sh -c 'cat /etc/testbed-marker; exit 7'`);
     expect(run).toMatchObject({ exitCode: 7, stdout: 'inside-busybox' });
-    const id = (await rootful(`docker run -d --net=none busybox sh -c 'trap "exit 3" TERM; while :; do sleep 0.2; done'`)).stdout.trim();
+    const id = (
+      await rootful(`docker run -d --net=none busybox sh -c 'trap "exit 3" TERM; while :; do sleep 0.2; done'`)
+    ).stdout.trim();
     expect((await rootful(`docker exec ${id} cat /etc/testbed-marker`)).stdout).toBe('inside-busybox');
     const stop = await rootful(`docker stop -t 30 ${id}`);
     expect(stop.exitCode).toBe(0);

@@ -22,7 +22,9 @@ describe('doctor', () => {
       ${cli} generate containers-conf --runtime-path /usr/bin/crun --no-systemd --force -o $d/containers.conf
       ${cli} generate storage-conf --force -o $d/storage.conf`);
     expect(setup.stderr).toBe('');
-    const oci = await tbSh(`${cli} generate oci-conf --preset crun-run --slurm-version 24.11 -o /etc/slurm/oci.conf --force`);
+    const oci = await tbSh(
+      `${cli} generate oci-conf --preset crun-run --slurm-version 24.11 -o /etc/slurm/oci.conf --force`,
+    );
     expect(oci.exitCode).toBe(0);
     expect((await tbSh(`${cli} generate scrun-lua -o /etc/slurm/scrun.lua --force`)).exitCode).toBe(0);
   });
@@ -69,27 +71,36 @@ describe('doctor', () => {
     try {
       const { exitCode, byName } = await doctor('oci-conf');
       expect(exitCode).toBe(1);
-      expect(byName['oci-conf']).toMatchObject({ status: 'fail', detail: expect.stringMatching(/^\/etc\/slurm\/oci.conf is missing/) });
-      expect(byName["oci-conf"].fix).toMatch(/slurm-oci generate oci-conf --preset crun-run -o \/etc\/slurm\/oci.conf --force/);
+      expect(byName['oci-conf']).toMatchObject({
+        status: 'fail',
+        detail: expect.stringMatching(/^\/etc\/slurm\/oci.conf is missing/),
+      });
+      expect(byName['oci-conf'].fix).toMatch(
+        /slurm-oci generate oci-conf --preset crun-run -o \/etc\/slurm\/oci.conf --force/,
+      );
     } finally {
       await tbSh('mv /etc/slurm/oci.conf.saved /etc/slurm/oci.conf');
     }
   });
 
-  test('oci.conf that Slurm would reject: oci-conf fails with the line and the linter\'s fix', async () => {
-    await tbSh('cp /etc/slurm/oci.conf /etc/slurm/oci.conf.saved && echo CreateEnvFile=sometimes >> /etc/slurm/oci.conf');
+  test("oci.conf that Slurm would reject: oci-conf fails with the line and the linter's fix", async () => {
+    await tbSh(
+      'cp /etc/slurm/oci.conf /etc/slurm/oci.conf.saved && echo CreateEnvFile=sometimes >> /etc/slurm/oci.conf',
+    );
     try {
       const { exitCode, byName } = await doctor('oci-conf');
       expect(exitCode).toBe(1);
       expect(byName['oci-conf'].status).toBe('fail');
-      expect(byName['oci-conf'].detail).toMatch(/^\/etc\/slurm\/oci.conf: Slurm 24.11 would reject it: line 11: invalid CreateEnvFile value sometimes/);
+      expect(byName['oci-conf'].detail).toMatch(
+        /^\/etc\/slurm\/oci.conf: Slurm 24.11 would reject it: line 11: invalid CreateEnvFile value sometimes/,
+      );
       expect(byName['oci-conf'].fix).toMatch(/null .*newline.*disabled/);
     } finally {
       await tbSh('mv /etc/slurm/oci.conf.saved /etc/slurm/oci.conf');
     }
   });
 
-  test('scrun.lua with a syntax error: scrun-lua fails with luac\'s message', async () => {
+  test("scrun.lua with a syntax error: scrun-lua fails with luac's message", async () => {
     await tbSh('cp /etc/slurm/scrun.lua /etc/slurm/scrun.lua.saved && echo "function broken(" >> /etc/slurm/scrun.lua');
     try {
       const { exitCode, byName } = await doctor('scrun-lua');
@@ -103,7 +114,9 @@ describe('doctor', () => {
 
   test('munged stopped: munge fails with how to start it', async () => {
     // By pid from this instance's own /run: the testbed shares the host's pid namespace with other instances.
-    const stop = await tbSh('p=$(cat /run/munge/munged.pid) && kill "$p" && for i in $(seq 25); do kill -0 "$p" 2>/dev/null || exit 0; sleep 0.2; done; exit 1');
+    const stop = await tbSh(
+      'p=$(cat /run/munge/munged.pid) && kill "$p" && for i in $(seq 25); do kill -0 "$p" 2>/dev/null || exit 0; sleep 0.2; done; exit 1',
+    );
     expect(stop.exitCode).toBe(0);
     try {
       const { exitCode, byName } = await doctor('munge');
@@ -119,13 +132,16 @@ describe('doctor', () => {
 
   test('a store made with overlay, then switched to the generated vfs storage.conf: the printed fix works', async () => {
     const conf = '$HOME/.config/containers/storage.conf';
-    const made = await tbUserSh(`set -e; ${cli} generate storage-conf --driver overlay --graphroot /var/tmp/clash-$USER --force -o ${conf}
+    const made =
+      await tbUserSh(`set -e; ${cli} generate storage-conf --driver overlay --graphroot /var/tmp/clash-$USER --force -o ${conf}
       podman info >/dev/null; ${cli} generate storage-conf --graphroot /var/tmp/clash-$USER --force -o ${conf}`);
     expect(made.exitCode).toBe(0);
     try {
       const before = await doctor('podman');
       expect(before.exitCode).toBe(1);
-      expect(before.byName.podman.detail).toBe('the store was made with the overlay driver and storage.conf now asks for vfs: podman stops');
+      expect(before.byName.podman.detail).toBe(
+        'the store was made with the overlay driver and storage.conf now asks for vfs: podman stops',
+      );
       const command = before.byName.podman.fix!.split(' (')[0];
       expect((await tbUserSh(command)).exitCode).toBe(0);
       const after = await doctor('podman', 'graphroot');

@@ -42,7 +42,9 @@ describe('generated host configs with rootless podman', () => {
   });
 
   test('-o over an existing file is refused and leaves it alone', async () => {
-    const r = await tbUserSh(`${cli} generate storage-conf -o ${dir}/storage.conf; echo "rc=$?"; head -c 60 ${dir}/storage.conf`);
+    const r = await tbUserSh(
+      `${cli} generate storage-conf -o ${dir}/storage.conf; echo "rc=$?"; head -c 60 ${dir}/storage.conf`,
+    );
     expect(r.stdout).toMatch(/^rc=1\n# storage.conf written by slurm-oci/);
     expect(r.stderr).toMatch(/already exists; nothing was written/);
   });
@@ -95,7 +97,9 @@ describe('through scrun, with every file generated', () => {
     const report = JSON.parse(r.stdout);
     // nothing wrong: no fail or warn (rootless Docker's check skips: this set-up is Podman's)
     expect(report.checks.filter((c: { status: string }) => c.status === 'fail' || c.status === 'warn')).toEqual([]);
-    expect(report.checks.find((c: { name: string }) => c.name === 'podman').detail).toMatch(/runtime slurm \(\/usr\/bin\/scrun\), rootless$/);
+    expect(report.checks.find((c: { name: string }) => c.name === 'podman').detail).toMatch(
+      /runtime slurm \(\/usr\/bin\/scrun\), rootless$/,
+    );
     expect(r.exitCode).toBe(0);
   });
 });

@@ -9,13 +9,18 @@ import { setupPodman } from '../helpers/podman.js';
 import { PASS_THROUGH_SCRUN_LUA } from '../helpers/scrun.js';
 import { projectInside, repoRoot, testbedInstance } from '../helpers/testbed.js';
 
-const multi = testbedInstance({ TESTBED_NAME: `${process.env.TESTBED_NAME || 'e2e'}-multi`, TESTBED_NODES: '3', TESTBED_BIND: repoRoot });
+const multi = testbedInstance({
+  TESTBED_NAME: `${process.env.TESTBED_NAME || 'e2e'}-multi`,
+  TESTBED_NODES: '3',
+  TESTBED_BIND: repoRoot,
+});
 const cli = `${projectInside}/bin/slurm-oci`;
 const NODES = ['n1', 'n2', 'n3'];
 const ADDRESS: Record<string, string> = { n1: '10.77.0.11', n2: '10.77.0.12', n3: '10.77.0.13' };
 
 // Runs SCRIPT as alice (a minute at most: a stuck step must not hang the file); exit code as data.
-const alice = (script: string, input?: string) => multi.userSh(`timeout -k 5 60 sh -c ${shellQuote(script)}`, { input });
+const alice = (script: string, input?: string) =>
+  multi.userSh(`timeout -k 5 60 sh -c ${shellQuote(script)}`, { input });
 // The lines of OUT, sorted: tasks on several nodes print in any order.
 const sorted = (out: string) => out.split('\n').filter(Boolean).sort();
 
@@ -33,14 +38,20 @@ describe('three nodes on one machine', () => {
   test('each node has its own name and address, in Slurm and in its job steps', async () => {
     const sinfo = await multi.sh(`sinfo -h -N -o '%N %T %o'`);
     expect(sorted(sinfo.stdout)).toEqual(NODES.map((n) => `${n} idle ${ADDRESS[n]}`));
-    const steps = await alice(`srun -N3 sh -c 'echo $(hostname) $SLURMD_NODENAME $(ip -4 -o addr show eth0 | awk "{print \\$4}")'`);
+    const steps = await alice(
+      `srun -N3 sh -c 'echo $(hostname) $SLURMD_NODENAME $(ip -4 -o addr show eth0 | awk "{print \\$4}")'`,
+    );
     expect(steps).toMatchObject({ exitCode: 0 });
     expect(sorted(steps.stdout)).toEqual(NODES.map((n) => `${n} ${n} ${ADDRESS[n]}/24`));
   });
 
   test('`testbed node nI` runs a command on that node; names resolve to addresses everywhere', async () => {
     const r = await multi.nodeSh('n2', 'hostname; ip -4 -o addr show eth0 | awk "{print \\$4}"; getent hosts n3');
-    expect(r.stdout.split('\n').map((l) => l.trim().replace(/\s+/g, ' '))).toEqual(['n2', '10.77.0.12/24', '10.77.0.13 n3']);
+    expect(r.stdout.split('\n').map((l) => l.trim().replace(/\s+/g, ' '))).toEqual([
+      'n2',
+      '10.77.0.12/24',
+      '10.77.0.13 n3',
+    ]);
     const bad = await multi.command(['node', 'n9', 'true']);
     expect(bad).toMatchObject({ exitCode: 1, stderr: expect.stringMatching(/has no node 'n9'/) });
   });
@@ -48,39 +59,53 @@ describe('three nodes on one machine', () => {
 
 describe('containers on several nodes', () => {
   beforeAll(async () => {
-    const r = await multi.sh(`${cli} generate oci-conf --preset crun-run -o /etc/slurm/oci.conf --force 2>/dev/null && chmod 644 /etc/slurm/oci.conf && scontrol reconfigure &&
+    const r =
+      await multi.sh(`${cli} generate oci-conf --preset crun-run -o /etc/slurm/oci.conf --force 2>/dev/null && chmod 644 /etc/slurm/oci.conf && scontrol reconfigure &&
       for i in $(seq 50); do [ "$(sinfo -h -o %T)" = idle ] && exit 0; sleep 0.2; done; sinfo -N; exit 1`);
     expect(r).toMatchObject({ exitCode: 0 });
   });
 
   test('srun --container runs on each node, and a failing node exit code passes through', async () => {
-    const r = await alice(`srun -N3 -w n1,n2,n3 --container /srv/busybox sh -c 'echo $(cat /etc/testbed-marker) $SLURMD_NODENAME'`);
+    const r = await alice(
+      `srun -N3 -w n1,n2,n3 --container /srv/busybox sh -c 'echo $(cat /etc/testbed-marker) $SLURMD_NODENAME'`,
+    );
     expect(r).toMatchObject({ exitCode: 0 });
     expect(sorted(r.stdout)).toEqual(NODES.map((n) => `inside-busybox ${n}`));
-    const fail = await alice(`srun -N3 -w n1,n2,n3 --container /srv/busybox sh -c '[ "$SLURMD_NODENAME" = n2 ] && exit 7; exit 0'`);
+    const fail = await alice(
+      `srun -N3 -w n1,n2,n3 --container /srv/busybox sh -c '[ "$SLURMD_NODENAME" = n2 ] && exit 7; exit 0'`,
+    );
     expect(fail).toMatchObject({ exitCode: 7, stderr: expect.stringMatching(/n2: task 1: Exited with exit code 7/) });
   });
 
   test('a bundle made in alice home on n1 runs on n3, in n3 network', async () => {
     // the bundle shares the node's network namespace, so the container sees the node's address
-    const made = await alice(`srun -w n1 sh -c 'set -e; b=~/shared-bundle; rm -rf $b; mkdir -p $b; cp -a /srv/busybox/rootfs $b/rootfs
+    const made =
+      await alice(`srun -w n1 sh -c 'set -e; b=~/shared-bundle; rm -rf $b; mkdir -p $b; cp -a /srv/busybox/rootfs $b/rootfs
       echo "made on $(hostname)" > $b/rootfs/etc/made-on; cd $b; crun spec --rootless
       jq ".process.terminal=false | .linux.namespaces |= map(select(.type != \\"network\\"))" config.json > c; mv c config.json'`);
     expect(made).toMatchObject({ exitCode: 0 });
-    const r = await alice(`srun -w n3 --container ~/shared-bundle sh -c 'cat /etc/made-on; echo $SLURMD_NODENAME; ip -4 -o addr show eth0'`);
+    const r = await alice(
+      `srun -w n3 --container ~/shared-bundle sh -c 'cat /etc/made-on; echo $SLURMD_NODENAME; ip -4 -o addr show eth0'`,
+    );
     expect(r).toMatchObject({ exitCode: 0 });
     expect(r.stdout).toMatch(/^made on n1\nn3\n.*inet 10\.77\.0\.13\/24/);
   });
 
   test('rootless podman with crun runs in the step node; scrun spreads a container over three nodes', async () => {
     const crun = await setupPodman({ name: 'mn-crun', runtime: '/usr/bin/crun', userSh: multi.userSh });
-    const r = await crun.sh(`timeout 60 srun -w n2 podman run --rm localhost/busybox sh -c 'cat /etc/testbed-marker; hostname; ip -4 -o addr show eth0; exit 4'`);
+    const r = await crun.sh(
+      `timeout 60 srun -w n2 podman run --rm localhost/busybox sh -c 'cat /etc/testbed-marker; hostname; ip -4 -o addr show eth0; exit 4'`,
+    );
     expect(r).toMatchObject({ exitCode: 4 });
     expect(r.stdout).toMatch(/^inside-busybox\nn2\n.*inet 10\.77\.0\.12\/24/);
 
-    expect(await multi.sh('cat > /etc/slurm/scrun.lua', { input: PASS_THROUGH_SCRUN_LUA })).toMatchObject({ exitCode: 0 });
+    expect(await multi.sh('cat > /etc/slurm/scrun.lua', { input: PASS_THROUGH_SCRUN_LUA })).toMatchObject({
+      exitCode: 0,
+    });
     const scrun = await setupPodman({ name: 'mn-scrun', runtime: '/usr/bin/scrun', userSh: multi.userSh });
-    const spread = await scrun.sh(`timeout 60 podman run --rm -e SCRUN_JOB_NUM_NODES=3 localhost/busybox sh -c 'echo $SLURMD_NODENAME'`);
+    const spread = await scrun.sh(
+      `timeout 60 podman run --rm -e SCRUN_JOB_NUM_NODES=3 localhost/busybox sh -c 'echo $SLURMD_NODENAME'`,
+    );
     // bare scrun loses the exit code (see the README), so the output is the evidence
     expect(sorted(spread.stdout)).toEqual(NODES);
   });

@@ -18,7 +18,9 @@ async function install(script: string): Promise<void> {
 
 // `srun --container BUNDLE ARGS` as alice; output through a file (a stuck step must not hang the test).
 async function srun(args: string, bundle = '/srv/busybox'): Promise<{ rc: number; out: string }> {
-  const r = await tbUserSh(`timeout -k 5 60 srun --container ${bundle} ${args} > ~/srun.out 2>&1; echo "rc=$?"; cat ~/srun.out`);
+  const r = await tbUserSh(
+    `timeout -k 5 60 srun --container ${bundle} ${args} > ~/srun.out 2>&1; echo "rc=$?"; cat ~/srun.out`,
+  );
   const [first, ...rest] = r.stdout.split('\n');
   return { rc: Number(first.replace('rc=', '')), out: rest.join('\n').trim() };
 }
@@ -37,11 +39,16 @@ describe('generated presets on the cluster', () => {
   });
 
   test('check oci-conf on the node passes for that file, as alice', async () => {
-    const r = await tbUserSh(`${cli} check oci-conf /etc/slurm/oci.conf --bundle /srv/busybox --format json > ~/check.json 2>~/check.err; echo $?; cat ~/check.json; cat ~/check.err >&2`);
+    const r = await tbUserSh(
+      `${cli} check oci-conf /etc/slurm/oci.conf --bundle /srv/busybox --format json > ~/check.json 2>~/check.err; echo $?; cat ~/check.json; cat ~/check.err >&2`,
+    );
     const [rc, ...json] = r.stdout.split('\n');
     const report = JSON.parse(json.join('\n'));
     // the whole report on failure: which step went wrong, with its output
-    expect({ rc, report, stderr: r.stderr }).toMatchObject({ rc: '0', report: { slurmVersion: '24.11', mode: 'run', passed: true } });
+    expect({ rc, report, stderr: r.stderr }).toMatchObject({
+      rc: '0',
+      report: { slurmVersion: '24.11', mode: 'run', passed: true },
+    });
     expect(report.steps[0]).toMatchObject({ key: 'RunTimeRun', exitCode: 3, ok: true });
     // plain `crun kill` reaches the container (`kill -a` signals nothing without a delegated cgroup)
     expect(report.steps.at(-1)).toMatchObject({ note: 'the task stopped after Kill', exitCode: 143 });
@@ -53,18 +60,27 @@ describe('generated presets on the cluster', () => {
       jq '.root.path="/srv/busybox/rootfs" | .root.readonly=true | .process.terminal=false' config.json > c && mv c config.json`);
     expect(bundle.exitCode).toBe(0);
     expect(await srun('cat /etc/testbed-marker', '/home/alice/rb')).toEqual({ rc: 0, out: 'inside-busybox' });
-    expect(await srun('-n2 cat /etc/testbed-marker', '/home/alice/rb')).toEqual({ rc: 0, out: 'inside-busybox\ninside-busybox' });
+    expect(await srun('-n2 cat /etc/testbed-marker', '/home/alice/rb')).toEqual({
+      rc: 0,
+      out: 'inside-busybox\ninside-busybox',
+    });
     expect((await srun(`sh -c 'exit 3'`, '/home/alice/rb')).rc).toBe(3);
-    const check = await tbUserSh(`${cli} check oci-conf /etc/slurm/oci.conf --bundle ~/rb > ~/check.txt 2>&1; echo $?; cat ~/check.txt`);
+    const check = await tbUserSh(
+      `${cli} check oci-conf /etc/slurm/oci.conf --bundle ~/rb > ~/check.txt 2>&1; echo $?; cat ~/check.txt`,
+    );
     expect(check.stdout).toMatch(/^0\n[\s\S]*the task stopped after Kill[\s\S]*verdict: PASS/);
   });
 
   test('slurm-oci-runtime: this project runtime as the RunTime* command', async () => {
-    await install(`${cli} generate oci-conf --preset slurm-oci-runtime --runtime ${projectInside}/bin/slurm-oci-runtime -o /etc/slurm/oci.conf --force`);
+    await install(
+      `${cli} generate oci-conf --preset slurm-oci-runtime --runtime ${projectInside}/bin/slurm-oci-runtime -o /etc/slurm/oci.conf --force`,
+    );
     expect(await srun('cat /etc/testbed-marker')).toEqual({ rc: 0, out: 'inside-busybox' });
     expect(await srun('-n2 cat /etc/testbed-marker')).toEqual({ rc: 0, out: 'inside-busybox\ninside-busybox' });
     expect((await srun(`sh -c 'exit 3'`)).rc).toBe(3);
-    const check = await tbUserSh(`${cli} check oci-conf /etc/slurm/oci.conf --bundle /srv/busybox > ~/check.txt 2>&1; echo $?; cat ~/check.txt`);
+    const check = await tbUserSh(
+      `${cli} check oci-conf /etc/slurm/oci.conf --bundle /srv/busybox > ~/check.txt 2>&1; echo $?; cat ~/check.txt`,
+    );
     expect(check.stdout).toMatch(/^0\n[\s\S]*verdict: PASS/);
   });
 });
@@ -75,30 +91,48 @@ describe('multi-runtime site kit', () => {
       mkdir -p /opt/slurm-oci && install -m 755 /tmp/kit/run /tmp/kit/slurm-oci-run-default /opt/slurm-oci/ && cp /tmp/kit/oci.conf /etc/slurm/oci.conf`);
     await tbUserSh('rm -f ~/.slurm-oci-run');
     const byDefault = await srun('cat /etc/testbed-marker');
-    expect(byDefault).toMatchObject({ rc: 127, out: expect.stringMatching(/slurm-oci-run-default: .*apptainer: not found/) }); // no Apptainer here
+    expect(byDefault).toMatchObject({
+      rc: 127,
+      out: expect.stringMatching(/slurm-oci-run-default: .*apptainer: not found/),
+    }); // no Apptainer here
     await tbUserSh(`install -m 700 ${projectInside}/test/fixtures/oci-conf/user-runner-crun.sh ~/.slurm-oci-run`);
     expect(await srun('cat /etc/testbed-marker')).toEqual({ rc: 0, out: 'inside-busybox' });
     expect((await srun(`sh -c 'exit 3'`)).rc).toBe(3);
-    const check = await tbUserSh(`${cli} check oci-conf /etc/slurm/oci.conf --bundle /srv/busybox > ~/check.txt 2>&1; echo $?; cat ~/check.txt`);
+    const check = await tbUserSh(
+      `${cli} check oci-conf /etc/slurm/oci.conf --bundle /srv/busybox > ~/check.txt 2>&1; echo $?; cat ~/check.txt`,
+    );
     expect(check.stdout).toMatch(/^0\n[\s\S]*the task stopped on SIGTERM[\s\S]*verdict: PASS/);
   });
 });
 
 describe('check oci-conf finds what hangs or leaks in Slurm', () => {
   test('crun create/start: Create keeps its output pipe open (the step hang), verdict FAIL', async () => {
-    await tbSh(`${cli} generate oci-conf --preset crun-create -o /tmp/create.conf 2>/dev/null; chmod 644 /tmp/create.conf`);
-    const r = await tbUserSh(`${cli} check oci-conf /tmp/create.conf --bundle /srv/busybox --timeout 5 --format json > ~/c.json 2>/dev/null; echo $?; cat ~/c.json`);
+    await tbSh(
+      `${cli} generate oci-conf --preset crun-create -o /tmp/create.conf 2>/dev/null; chmod 644 /tmp/create.conf`,
+    );
+    const r = await tbUserSh(
+      `${cli} check oci-conf /tmp/create.conf --bundle /srv/busybox --timeout 5 --format json > ~/c.json 2>/dev/null; echo $?; cat ~/c.json`,
+    );
     const [rc, ...json] = r.stdout.split('\n');
     expect(rc).toBe('1');
-    expect(JSON.parse(json.join('\n')).steps[0]).toMatchObject({ key: 'RunTimeCreate', ok: false, note: expect.stringMatching(/wait here forever/) });
+    expect(JSON.parse(json.join('\n')).steps[0]).toMatchObject({
+      key: 'RunTimeCreate',
+      ok: false,
+      note: expect.stringMatching(/wait here forever/),
+    });
   });
 
   test('%t in Kill/Delete: the cleanup id misses the running container, verdict FAIL', async () => {
-    const r = await tbUserSh(`${cli} check oci-conf ${fixtures}/warn-kill-with-t.conf --bundle /srv/busybox --format json > ~/t.json 2>/dev/null; echo $?; cat ~/t.json`);
+    const r = await tbUserSh(
+      `${cli} check oci-conf ${fixtures}/warn-kill-with-t.conf --bundle /srv/busybox --format json > ~/t.json 2>/dev/null; echo $?; cat ~/t.json`,
+    );
     const [rc, ...json] = r.stdout.split('\n');
     expect(rc).toBe('1');
     const steps = JSON.parse(json.join('\n')).steps;
-    expect(steps.find((s: { phase: string }) => s.phase === 'kill at cleanup')).toMatchObject({ ok: false, command: expect.stringMatching(/\.-1$/) });
+    expect(steps.find((s: { phase: string }) => s.phase === 'kill at cleanup')).toMatchObject({
+      ok: false,
+      command: expect.stringMatching(/\.-1$/),
+    });
   });
 });
 
@@ -106,10 +140,25 @@ describe('check oci-conf finds what hangs or leaks in Slurm', () => {
 // warn-create-mode hangs the step, shown above). Errors must stop the step before anything runs:
 // "Task launch failed" (the parser rejected the file) or a slurmstepd fatal (at pattern expansion).
 const AGREEMENT = [
-  'ok-run', 'ok-escapes', 'warn-kill-with-t', 'warn-repeated-key', 'err-key-too-new-2205',
-  'err-unknown-key', 'err-bad-boolean', 'err-bad-create-env-file', 'err-bad-regex', 'err-unknown-pattern', 'err-trailing-percent',
-  'err-mixed-modes', 'err-run-missing-kill', 'err-create-missing-query', 'err-unterminated-quote', 'err-comment-cuts-value',
-  'err-no-runtime', 'err-pattern-too-new', 'err-ignore-without-run',
+  'ok-run',
+  'ok-escapes',
+  'warn-kill-with-t',
+  'warn-repeated-key',
+  'err-key-too-new-2205',
+  'err-unknown-key',
+  'err-bad-boolean',
+  'err-bad-create-env-file',
+  'err-bad-regex',
+  'err-unknown-pattern',
+  'err-trailing-percent',
+  'err-mixed-modes',
+  'err-run-missing-kill',
+  'err-create-missing-query',
+  'err-unterminated-quote',
+  'err-comment-cuts-value',
+  'err-no-runtime',
+  'err-pattern-too-new',
+  'err-ignore-without-run',
 ];
 
 describe('the linter and Slurm 24.11 agree', () => {

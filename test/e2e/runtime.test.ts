@@ -75,7 +75,9 @@ describe('scrun backend', () => {
   beforeEach(() => waitForIdleNode(), 180_000);
 
   test('the container runs as a Slurm job and its exit code reaches podman', async () => {
-    const r = await sh(`timeout -k 5 120 podman run --rm ${busybox} sh -c 'cat /etc/testbed-marker; echo " job=$SLURM_JOB_ID"; exit 7'`);
+    const r = await sh(
+      `timeout -k 5 120 podman run --rm ${busybox} sh -c 'cat /etc/testbed-marker; echo " job=$SLURM_JOB_ID"; exit 7'`,
+    );
     expect(r.stdout).toMatch(/^inside-busybox\n job=\d+$/);
     expect(r.exitCode).toBe(7);
   });
@@ -158,7 +160,9 @@ ${runtime} delete --force pend; echo delete=$?; ${runtime} list -q | wc -l; cat 
       { timeout: 120_000 },
     );
     expect(r.stdout.split('\n')).toEqual(['1', 'start=1', '0', 'delete=0', '0']);
-    expect(r.stderr).toBe('slurm-oci-runtime: scrun create pend failed: interrupted; the Slurm allocation was cancelled');
+    expect(r.stderr).toBe(
+      'slurm-oci-runtime: scrun create pend failed: interrupted; the Slurm allocation was cancelled',
+    );
     expect(await leftovers()).toEqual([]);
   }, 120_000);
 

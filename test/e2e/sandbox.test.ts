@@ -51,7 +51,12 @@ describe('one server with limits and a queue of 2', () => {
       exec(id, { command: ['cat', '/etc/testbed-marker'] }),
       exec(id, { command: ['sh', '-c', 'echo $X'], env: { X: 'per-call' }, workdir: '/' }),
     ]);
-    expect(a?.body).toMatchObject({ exit_code: 7, stdout: 'hello there\n/tmp\nfrom stdin\n', stderr: 'oops\n', timed_out: false });
+    expect(a?.body).toMatchObject({
+      exit_code: 7,
+      stdout: 'hello there\n/tmp\nfrom stdin\n',
+      stderr: 'oops\n',
+      timed_out: false,
+    });
     expect(b?.body).toMatchObject({ exit_code: 0, stdout: 'inside-busybox\n' });
     expect(c?.body).toMatchObject({ exit_code: 0, stdout: 'per-call\n' });
     const [nf] = await server.http([exec(id, { command: ['no-such-command'] })]);
@@ -117,7 +122,12 @@ describe('one server with limits and a queue of 2', () => {
     const [made] = await server.http([create()]);
     const id = made?.body.id as string;
     const [malformed, unknown, oversized] = await server.http([
-      { method: 'POST', path: `/sandboxes/${id}/exec`, body: '{"command": [', headers: { 'content-type': 'application/json' } },
+      {
+        method: 'POST',
+        path: `/sandboxes/${id}/exec`,
+        body: '{"command": [',
+        headers: { 'content-type': 'application/json' },
+      },
       exec(id, { command: ['true'], shell: true }),
       exec(id, { command: ['cat'], stdin: 'x'.repeat(100_000) }),
     ]);
@@ -125,7 +135,12 @@ describe('one server with limits and a queue of 2', () => {
     // 20 MB of another content type on a JSON route: refused within a second, /health answers meanwhile
     const replies = await server.http(
       [
-        { method: 'POST', path: `/sandboxes/${id}/exec`, body: 'x'.repeat(20 << 20), headers: { 'content-type': 'application/octet-stream' } },
+        {
+          method: 'POST',
+          path: `/sandboxes/${id}/exec`,
+          body: 'x'.repeat(20 << 20),
+          headers: { 'content-type': 'application/octet-stream' },
+        },
         { method: 'POST', path: '/sandboxes', body: 'y'.repeat(20 << 20), headers: { 'content-type': 'text/plain' } },
         { path: '/health' },
         { path: '/health' },
@@ -141,13 +156,21 @@ describe('one server with limits and a queue of 2', () => {
     await server.http([{ method: 'DELETE', path: `/sandboxes/${id}` }]);
   });
 
-  test('files go in and come out, also with the sandbox\'s own session key; a download over the cap is 413', async () => {
+  test("files go in and come out, also with the sandbox's own session key; a download over the cap is 413", async () => {
     const [made] = await server.http([create()]);
     const id = made?.body.id as string;
     const [put, got, viaSession, big, tooBig] = await server.http([
-      { method: 'PUT', path: `/sandboxes/${id}/files?path=/tmp/data.txt`, body: 'line one\nline two\n', headers: { 'content-type': 'application/octet-stream' } },
+      {
+        method: 'PUT',
+        path: `/sandboxes/${id}/files?path=/tmp/data.txt`,
+        body: 'line one\nline two\n',
+        headers: { 'content-type': 'application/octet-stream' },
+      },
       { path: `/sandboxes/${id}/files?path=/tmp/data.txt` },
-      { ...exec(id, { command: ['wc', '-l', '/tmp/data.txt'] }), headers: { 'x-session-api-key': made?.body.session_api_key, 'x-api-key': '' } },
+      {
+        ...exec(id, { command: ['wc', '-l', '/tmp/data.txt'] }),
+        headers: { 'x-session-api-key': made?.body.session_api_key, 'x-api-key': '' },
+      },
       exec(id, { command: ['sh', '-c', 'head -c 70000 /dev/zero > /tmp/big'] }),
       { path: `/sandboxes/${id}/files?path=/tmp/big` },
     ]);
@@ -204,7 +227,9 @@ test('load: 32 concurrent exec calls across --max-parallel 4 sandboxes are all a
   const replies = await server.http(calls, { parallel: true });
   const took = Date.now() - started;
   expect(replies.map((r) => r.status)).toEqual(Array(32).fill(200));
-  replies.forEach((r, i) => expect(r.body).toMatchObject({ exit_code: i % 3, stdout: `call-${i}\n`, timed_out: false }));
+  replies.forEach((r, i) =>
+    expect(r.body).toMatchObject({ exit_code: i % 3, stdout: `call-${i}\n`, timed_out: false }),
+  );
   expect(took).toBeLessThan(120_000);
   const [queued] = await server.http([create()]);
   expect(queued?.status).toBe(429);
@@ -214,7 +239,12 @@ test('load: 32 concurrent exec calls across --max-parallel 4 sandboxes are all a
 });
 
 // The stand-in action-execution server: busybox httpd serving /alive on the port /start put in place of 88888888.
-const ALIVE_SERVER = ['sh', '-c', 'mkdir -p /tmp/www && echo ok > /tmp/www/alive && exec httpd -f -p "$0" -h /tmp/www', '88888888'];
+const ALIVE_SERVER = [
+  'sh',
+  '-c',
+  'mkdir -p /tmp/www && echo ok > /tmp/www/alive && exec httpd -f -p "$0" -h /tmp/www',
+  '88888888',
+];
 const startBody = (session: string) => ({
   image: 'localhost/busybox',
   command: ALIVE_SERVER,
@@ -236,11 +266,21 @@ describe('the OpenHands remote-runtime protocol, under the containers.conf gener
   });
 
   test('/start answers once the sandbox server is alive; the client then talks to it directly; pause, resume, list, stop', async () => {
-    const [a, b] = await server.http([{ method: 'POST', path: '/start', json: startBody('oh-a') }, { method: 'POST', path: '/start', json: startBody('oh-b') }], {
-      parallel: true,
-    });
+    const [a, b] = await server.http(
+      [
+        { method: 'POST', path: '/start', json: startBody('oh-a') },
+        { method: 'POST', path: '/start', json: startBody('oh-b') },
+      ],
+      {
+        parallel: true,
+      },
+    );
     expect([a?.status, b?.status]).toEqual([200, 200]);
-    const ports = [a, b].flatMap((r) => [r?.body.ports.container_port, r?.body.ports.vscode_port, ...r?.body.ports.app_ports]);
+    const ports = [a, b].flatMap((r) => [
+      r?.body.ports.container_port,
+      r?.body.ports.vscode_port,
+      ...r?.body.ports.app_ports,
+    ]);
     expect(new Set(ports).size).toBe(8);
     const url = a?.body.url as string;
     expect(url).toBe(`http://127.0.0.1:${a?.body.ports.container_port}`);
@@ -248,10 +288,16 @@ describe('the OpenHands remote-runtime protocol, under the containers.conf gener
     const direct = async (u: string) => (await server.http([{ path: '/alive' }], { base: u, key: null }))[0]?.status;
     expect(await direct(url)).toBe(200);
     const id = a?.body.runtime_id as string;
-    const [runtime, session, list] = await server.http([{ path: `/runtime/${id}` }, { path: '/sessions/oh-a' }, { path: '/list' }]);
+    const [runtime, session, list] = await server.http([
+      { path: `/runtime/${id}` },
+      { path: '/sessions/oh-a' },
+      { path: '/list' },
+    ]);
     expect(runtime?.body).toMatchObject({ runtime_id: id, pod_status: 'running', restart_count: 0 });
     expect(session?.body).toMatchObject({ runtime_id: id, status: 'running', url });
-    expect(list?.body.runtimes.map((r: { runtime_id: string }) => r.runtime_id).sort()).toEqual([id, b?.body.runtime_id].sort());
+    expect(list?.body.runtimes.map((r: { runtime_id: string }) => r.runtime_id).sort()).toEqual(
+      [id, b?.body.runtime_id].sort(),
+    );
     const [paused] = await server.http([{ method: 'POST', path: '/pause', json: { runtime_id: id } }]);
     expect(paused?.body).toEqual({ status: 'success' });
     expect(await direct(url)).toBe(-1);
@@ -274,7 +320,15 @@ describe('the OpenHands remote-runtime protocol, under the containers.conf gener
       `d=$(mktemp -d) && printf 'FROM localhost/busybox\\nCOPY hello.txt /hello.txt\\n' > $d/Dockerfile && echo built-here > $d/hello.txt && tar -cz -C $d . | base64 -w0`,
     );
     const [started] = await server.http([
-      { method: 'POST', path: '/build', form: { context: { file: context.stdout.trim(), name: 'context.tar.gz' }, target_image: 'localhost/oh/runtime:e2e', tags: 'localhost/oh/runtime:latest' } },
+      {
+        method: 'POST',
+        path: '/build',
+        form: {
+          context: { file: context.stdout.trim(), name: 'context.tar.gz' },
+          target_image: 'localhost/oh/runtime:e2e',
+          tags: 'localhost/oh/runtime:latest',
+        },
+      },
     ]);
     expect(started?.status).toBe(200);
     let status: { status?: string; error?: string } = {};
@@ -285,17 +339,29 @@ describe('the OpenHands remote-runtime protocol, under the containers.conf gener
     expect(status).toMatchObject({ status: 'SUCCESS', image: 'localhost/oh/runtime:e2e' });
     const [exists] = await server.http([{ path: '/image_exists?image=localhost/oh/runtime:latest' }]);
     expect(exists?.body).toMatchObject({ exists: true, url: 'http://127.0.0.1:8204' });
-    expect((await generated.sh('podman run --rm --runtime /usr/bin/crun localhost/oh/runtime:e2e cat /hello.txt')).stdout.trim()).toBe('built-here');
+    expect(
+      (
+        await generated.sh('podman run --rm --runtime /usr/bin/crun localhost/oh/runtime:e2e cat /hello.txt')
+      ).stdout.trim(),
+    ).toBe('built-here');
   });
 
   test('a sandbox whose server exits fails the start with its last output', async () => {
-    const [r] = await server.http([{ method: 'POST', path: '/start', json: { ...startBody('oh-bad'), command: ['sh', '-c', 'echo cannot start the server; exit 3'] } }]);
+    const [r] = await server.http([
+      {
+        method: 'POST',
+        path: '/start',
+        json: { ...startBody('oh-bad'), command: ['sh', '-c', 'echo cannot start the server; exit 3'] },
+      },
+    ]);
     expect(r?.status).toBe(503);
-    expect(r?.body.error).toMatch(/exited before its server answered \/alive; its last output:\ncannot start the server/);
+    expect(r?.body.error).toMatch(
+      /exited before its server answered \/alive; its last output:\ncannot start the server/,
+    );
     expect(await sandboxContainers(generated)).toEqual([]);
   });
 
-  test('a sandbox sees none of the user\'s processes: not the server\'s own PID', async () => {
+  test("a sandbox sees none of the user's processes: not the server's own PID", async () => {
     const [made] = await server.http([create()]);
     const id = made?.body.id as string;
     const serverPid = (await generated.sh(`cat ${server.dir}/pid`)).stdout.trim();
@@ -310,7 +376,10 @@ describe('the OpenHands remote-runtime protocol, under the containers.conf gener
   });
 
   test('SIGTERM with 8 live sandboxes removes them all and exits 0', async () => {
-    const made = await server.http(Array.from({ length: 8 }, () => create()), { parallel: true });
+    const made = await server.http(
+      Array.from({ length: 8 }, () => create()),
+      { parallel: true },
+    );
     expect(made.map((m) => m.status)).toEqual(Array(8).fill(201));
     expect((await sandboxContainers(generated)).length).toBe(8);
     await server.signal('TERM');

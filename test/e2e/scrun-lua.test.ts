@@ -16,7 +16,14 @@ const jobEnv = ['FIRST=index-0', 'TERM=dumb', `Q=it's "$(touch /tmp/owned-env)"`
 const scratch = '/run/user/1000/slurm-oci-scratch';
 const kernel = /^\/(proc|sys|dev)(\/|$)/;
 
-type Run = { commands: string[]; statuses: number[]; config?: unknown; stageIn?: number; stageOut?: number; logs: string[] };
+type Run = {
+  commands: string[];
+  statuses: number[];
+  config?: unknown;
+  stageIn?: number;
+  stageOut?: number;
+  logs: string[];
+};
 
 // Reads the stand-in's event lines (see stand-in.lua).
 function parseRun(stdout: string): Run {
@@ -39,7 +46,8 @@ const corpus = bundleCorpus().map(({ name, config }) => {
   const prepared = structuredClone(config) as Record<string, any>;
   prepared.root = { ...(prepared.root ?? {}), path: 'rootfs' };
   for (const m of prepared.mounts ?? []) {
-    if (m.type === 'bind' && !kernel.test(m.source) && !kernel.test(m.destination)) m.source = `${corpusDir}/bind-source`;
+    if (m.type === 'bind' && !kernel.test(m.source) && !kernel.test(m.destination))
+      m.source = `${corpusDir}/bind-source`;
   }
   return { name, config: prepared, bundle: `${corpusDir}/${name}` };
 });
@@ -69,7 +77,18 @@ describe.each(['lua5.1', 'lua5.4'])('differential: generated scrun.lua under %s 
   ] as const)('staging %s, bind mounts %s', (staging, bindMounts) => {
     test.each(corpus.map((c) => [c.name, c] as const))('%s', async (name, { config, bundle }) => {
       const id = `c-${name}`;
-      const r = await tbUser(['env', 'LC_ALL=C.UTF-8', lua, standIn, `/home/alice/scripts/${staging}.lua`, id, bundle, '1000', '1000', ...jobEnv]);
+      const r = await tbUser([
+        'env',
+        'LC_ALL=C.UTF-8',
+        lua,
+        standIn,
+        `/home/alice/scripts/${staging}.lua`,
+        id,
+        bundle,
+        '1000',
+        '1000',
+        ...jobEnv,
+      ]);
       expect(r.stderr).toBe('');
       const run = parseRun(r.stdout);
       expect(run.logs).toEqual([]);
@@ -125,7 +144,15 @@ cat "$HOME/seen-p2"`,
   });
 
   test('a container id that is not a plain name is refused before any command runs', async () => {
-    const r = await tbUser(['lua5.1', standIn, '/home/alice/scripts/none.lua', '../x', `${corpusDir}/minimal`, '1000', '1000']);
+    const r = await tbUser([
+      'lua5.1',
+      standIn,
+      '/home/alice/scripts/none.lua',
+      '../x',
+      `${corpusDir}/minimal`,
+      '1000',
+      '1000',
+    ]);
     const run = parseRun(r.stdout);
     expect(run.stageIn).toBe(-1);
     expect(run.logs.join('\n')).toMatch(/container id \.\.\/x is not a plain name/);
@@ -145,7 +172,8 @@ scontrol reconfigure`);
 
   // A stuck scrun anchor spins on a CPU and may keep its job running, which blocks every later job
   // on the one node: end this suite's anchors and jobs (scrun bug, see the README).
-  const endStuck = () => tbSh(`for p in $(pgrep -u alice -f '^scrun: '); do kill -9 "$p"; done; scancel -u alice; true`);
+  const endStuck = () =>
+    tbSh(`for p in $(pgrep -u alice -f '^scrun: '); do kill -9 "$p"; done; scancel -u alice; true`);
   afterAll(endStuck);
 
   test('rootless Podman runs busybox 20 times as Slurm jobs and leaves no scratch bundle', async () => {
@@ -167,7 +195,9 @@ scontrol reconfigure`);
     // starved CPU its anchor dies of its own alarm (SIGALRM) before the job starts: bare scrun's
     // faults both (slurm-oci-runtime's scrun backend retries the second), never a wrong run
     for (const o of outcomes) {
-      expect(o).toMatch(/^rc=0\ninside-busybox\njob=\d+\n|^rc=(124|137)\n|^rc=126\n.*_wait_create_pid: anchor \d+ killed by signal 14\n/);
+      expect(o).toMatch(
+        /^rc=0\ninside-busybox\njob=\d+\n|^rc=(124|137)\n|^rc=126\n.*_wait_create_pid: anchor \d+ killed by signal 14\n/,
+      );
     }
     expect(stuck.length).toBeLessThanOrEqual(10);
     // runs that finished leave nothing; a killed anchor never gets to stage-out
@@ -195,6 +225,8 @@ timeout -k 5 30 scrun delete hostile; cat "$B/rootfs/out/result"; ls -A ${scratc
       `rm -rf "$HOME/img-b"; ${cli} bundle create "$HOME/img-b" --image localhost/busybox --rootless --format json && ${cli} bundle validate "$HOME/img-b" && cat "$HOME/img-b/rootfs/etc/testbed-marker"`,
     );
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/"changes":\["add a user namespace","map container uid 0 to 1000 and gid 0 to 1000"\]\}\n.*is valid.*\ninside-busybox$/);
+    expect(r.stdout).toMatch(
+      /"changes":\["add a user namespace","map container uid 0 to 1000 and gid 0 to 1000"\]\}\n.*is valid.*\ninside-busybox$/,
+    );
   });
 });

@@ -4,9 +4,26 @@
 // after host-config, whose bare-scrun runs may leave a stuck anchor spinning on a CPU.
 const Sequencer = require('@jest/test-sequencer').default;
 
-const ORDER = ['oci-conf', 'scrun-lua', 'workflow', 'runtime', 'sandbox', 'host-config', 'doctor', 'cluster', 'podman', 'docker', 'multinode', 'pool'];
+const ORDER = [
+  'oci-conf',
+  'scrun-lua',
+  'workflow',
+  'runtime',
+  'sandbox',
+  'host-config',
+  'doctor',
+  'cluster',
+  'podman',
+  'docker',
+  'multinode',
+  'pool',
+];
 const rank = (test) => {
-  const i = ORDER.indexOf(require('node:path').basename(test.path).replace(/\.test\.ts$/, ''));
+  const i = ORDER.indexOf(
+    require('node:path')
+      .basename(test.path)
+      .replace(/\.test\.ts$/, ''),
+  );
   return i < 0 ? ORDER.length : i;
 };
 

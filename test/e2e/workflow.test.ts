@@ -14,7 +14,12 @@ let podman: PodmanSetup;
 let launches = 0;
 
 // The test config: the whole pair fits on the testbed's one node (2 CPUs, 4000 MB, 2 stand-in GPUs).
-const config = (o: { port: number; command: string; readyTimeout?: number; time?: string }) => `# workflow e2e test config
+const config = (o: {
+  port: number;
+  command: string;
+  readyTimeout?: number;
+  time?: string;
+}) => `# workflow e2e test config
 GPU_PARTITION=debug
 CPU_PARTITION=debug
 GPU_NODES=1
@@ -42,7 +47,9 @@ type Launched = { dir: string; runtimeJobId: string; trainingJobId: string; url?
 
 // Writes the config as alice and launches it; returns the launch's JSON result and its stderr.
 async function launch(name: string, text: string, extra = ''): Promise<Launched> {
-  const r = await tbUserSh(`cat > ~/${name}.conf <<'EOF'\n${text}EOF\n${cli} workflow launch --config ~/${name}.conf --json ${extra}`);
+  const r = await tbUserSh(
+    `cat > ~/${name}.conf <<'EOF'\n${text}EOF\n${cli} workflow launch --config ~/${name}.conf --json ${extra}`,
+  );
   expect(r.stderr).not.toMatch(/internal error/);
   expect(r.exitCode).toBe(0);
   launches++;
@@ -51,7 +58,8 @@ async function launch(name: string, text: string, extra = ''): Promise<Launched>
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const sh = async (script: string) => (await tbUserSh(script)).stdout;
-const jobState = async (id: string) => (await sh(`scontrol show job ${id} -o | grep -o 'JobState=[A-Z_]*'`)).trim().replace('JobState=', '');
+const jobState = async (id: string) =>
+  (await sh(`scontrol show job ${id} -o | grep -o 'JobState=[A-Z_]*'`)).trim().replace('JobState=', '');
 
 // Waits until the jobs have ended (or SECONDS pass) and returns their states.
 async function waitForEnd(ids: string[], seconds: number): Promise<string[]> {
@@ -73,7 +81,11 @@ beforeAll(async () => {
 
 describe('workflow on the real cluster', () => {
   test('launch --wait runs the pair end to end; both jobs COMPLETED; files, modes, no leftovers', async () => {
-    const { dir, runtimeJobId, trainingJobId, url, stderr } = await launch('ok', config({ port: 18601, command: train }), '--wait');
+    const { dir, runtimeJobId, trainingJobId, url, stderr } = await launch(
+      'ok',
+      config({ port: 18601, command: train }),
+      '--wait',
+    );
     expect(dir).toMatch(/\/wf-jobs\/\d{8}_\d{6}_\d+$/);
     expect(dir.endsWith(`_${runtimeJobId}`)).toBe(true);
     expect(url).toMatch(/^http:\/\/[^/]+:18601$/);
@@ -89,15 +101,28 @@ describe('workflow on the real cluster', () => {
     expect(await mode(dir)).toBe('700');
     expect(await mode(`${dir}/runtime_api_key.txt`)).toBe('600');
     const files = (await sh(`ls ${dir}`)).split('\n');
-    for (const f of ['runtime_url.txt', 'runtime_api_key.txt', 'runtime_ready.flag', 'training_complete.flag', 'ok.conf',
-      'launch.json', 'runtime.sbatch', 'training.sbatch', `runtime_${runtimeJobId}.out`, `runtime_${runtimeJobId}.err`,
-      `training_${trainingJobId}.out`, `training_${trainingJobId}.err`]) {
+    for (const f of [
+      'runtime_url.txt',
+      'runtime_api_key.txt',
+      'runtime_ready.flag',
+      'training_complete.flag',
+      'ok.conf',
+      'launch.json',
+      'runtime.sbatch',
+      'training.sbatch',
+      `runtime_${runtimeJobId}.out`,
+      `runtime_${runtimeJobId}.err`,
+      `training_${trainingJobId}.out`,
+      `training_${trainingJobId}.err`,
+    ]) {
       expect(files).toContain(f);
     }
     expect(files).not.toContain('runtime_failed.flag');
     expect((await sh(`cat ${dir}/runtime_url.txt`)).trim()).toBe(url);
     // the key is in its file only: not in any log or script
-    const leak = await tbUserSh(`key=$(cat ${dir}/runtime_api_key.txt); [ \${#key} -ge 16 ] || exit 9; grep -rlF -- "$key" ${dir} | grep -v runtime_api_key.txt; exit 0`);
+    const leak = await tbUserSh(
+      `key=$(cat ${dir}/runtime_api_key.txt); [ \${#key} -ge 16 ] || exit 9; grep -rlF -- "$key" ${dir} | grep -v runtime_api_key.txt; exit 0`,
+    );
     expect(leak.exitCode).toBe(0);
     expect(leak.stdout).toBe('');
 
@@ -122,9 +147,14 @@ describe('workflow on the real cluster', () => {
   });
 
   test('training job cancelled while it holds a sandbox: the runtime job shuts down and removes it', async () => {
-    const { dir, runtimeJobId, trainingJobId } = await launch('cancel', config({ port: 18602, command: `${train} hold` }), '--wait');
+    const { dir, runtimeJobId, trainingJobId } = await launch(
+      'cancel',
+      config({ port: 18602, command: `${train} hold` }),
+      '--wait',
+    );
     await waitForFile(`${dir}/training_${trainingJobId}.out`, 30);
-    for (let i = 0; i < 30 && !(await sh(`cat ${dir}/training_${trainingJobId}.out`)).includes('holding sandbox'); i++) await sleep(1000);
+    for (let i = 0; i < 30 && !(await sh(`cat ${dir}/training_${trainingJobId}.out`)).includes('holding sandbox'); i++)
+      await sleep(1000);
     expect((await podman.sh('podman ps -q')).stdout).not.toBe('');
     expect((await tbUserSh(`scancel ${trainingJobId}`)).exitCode).toBe(0);
     expect(await waitForEnd([runtimeJobId, trainingJobId], 90)).toEqual(['COMPLETED', 'CANCELLED']);
@@ -135,28 +165,42 @@ describe('workflow on the real cluster', () => {
   test('training job killed before it can write the flag: the runtime job sees it is gone and stops', async () => {
     // like the OOM killer or a lost node: the batch shell dies by SIGKILL, so no trap runs
     // (with --debug: the jobs log every poll, on stderr, and SKYRL_DEBUG=1 reaches the command)
-    const { dir, runtimeJobId, trainingJobId } = await launch('kill', config({ port: 18604, command: 'echo debug=$SKYRL_DEBUG; sleep 2; kill -KILL $PPID' }), '--wait --debug');
+    const { dir, runtimeJobId, trainingJobId } = await launch(
+      'kill',
+      config({ port: 18604, command: 'echo debug=$SKYRL_DEBUG; sleep 2; kill -KILL $PPID' }),
+      '--wait --debug',
+    );
     const states = await waitForEnd([runtimeJobId, trainingJobId], 90);
     expect(states).toEqual(['COMPLETED', 'FAILED']);
     expect((await tbUserSh(`test -e ${dir}/training_complete.flag`)).exitCode).not.toBe(0);
-    expect(await sh(`cat ${dir}/runtime_${runtimeJobId}.out`)).toMatch(/runtime\[\d+\]: the training job (ended \(FAILED\)|is no longer known to Slurm); stopping the sandbox server\n/);
-    expect(await sh(`cat ${dir}/runtime_${runtimeJobId}.err`)).toMatch(new RegExp(`runtime\\[\\d+\\]: job ${trainingJobId} is (PENDING|RUNNING)\\n`));
+    expect(await sh(`cat ${dir}/runtime_${runtimeJobId}.out`)).toMatch(
+      /runtime\[\d+\]: the training job (ended \(FAILED\)|is no longer known to Slurm); stopping the sandbox server\n/,
+    );
+    expect(await sh(`cat ${dir}/runtime_${runtimeJobId}.err`)).toMatch(
+      new RegExp(`runtime\\[\\d+\\]: job ${trainingJobId} is (PENDING|RUNNING)\\n`),
+    );
     expect(await sh(`cat ${dir}/training_${trainingJobId}.out`)).toContain('debug=1');
     await noContainersLeft();
   });
 
   test('runtime job fails before ready: the training job ends early with a clear message', async () => {
     // something else holds the port, so the sandbox server cannot listen
-    const squat = await tbUserSh(`nohup timeout 120 node -e "require('net').createServer().listen(18603)" >/dev/null 2>&1 &
+    const squat =
+      await tbUserSh(`nohup timeout 120 node -e "require('net').createServer().listen(18603)" >/dev/null 2>&1 &
       echo $! > ~/squatter.pid
       for i in $(seq 20); do node -e "require('net').connect(18603).on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))" && exit 0; sleep 0.5; done; exit 1`);
     expect(squat.exitCode).toBe(0);
-    const { dir, runtimeJobId, trainingJobId } = await launch('fail', config({ port: 18603, command: 'echo should not run', readyTimeout: 300 }));
+    const { dir, runtimeJobId, trainingJobId } = await launch(
+      'fail',
+      config({ port: 18603, command: 'echo should not run', readyTimeout: 300 }),
+    );
     const started = Date.now();
     expect(await waitForEnd([runtimeJobId, trainingJobId], 150)).toEqual(['FAILED', 'FAILED']);
     expect(Date.now() - started).toBeLessThan(150_000); // long before RUNTIME_READY_TIMEOUT=300
     const err = await sh(`cat ${dir}/training_${trainingJobId}.err`);
-    expect(err).toMatch(/error: the sandbox server is not available: the sandbox server exited with status \d+ before it was ready; see runtime_\d+\.err; training not started/);
+    expect(err).toMatch(
+      /error: the sandbox server is not available: the sandbox server exited with status \d+ before it was ready; see runtime_\d+\.err; training not started/,
+    );
     expect(await sh(`cat ${dir}/training_${trainingJobId}.out`)).not.toContain('should not run');
     expect((await tbUserSh(`test -s ${dir}/runtime_failed.flag`)).exitCode).toBe(0);
     await tbUserSh('kill $(cat ~/squatter.pid)');
@@ -166,7 +210,11 @@ describe('workflow on the real cluster', () => {
     const server = await launch('server', config({ port: 18605, command: 'false' }), '--runtime-only --wait');
     expect(server.trainingJobId).toBeUndefined();
     const key = `${server.dir}/runtime_api_key.txt`;
-    const client = await launch('client', config({ port: 18605, command: train }), `--runtime-url ${server.url} --api-key-file ${key}`);
+    const client = await launch(
+      'client',
+      config({ port: 18605, command: train }),
+      `--runtime-url ${server.url} --api-key-file ${key}`,
+    );
     expect(client.runtimeJobId).toBeUndefined();
     expect(client.dir.endsWith(`_${client.trainingJobId}`)).toBe(true);
     expect(await waitForEnd([client.trainingJobId], 120)).toEqual(['COMPLETED']);
@@ -181,11 +229,17 @@ describe('workflow on the real cluster', () => {
   });
 
   test('a runtime job stops by itself shortly before its time limit', async () => {
-    const { dir, runtimeJobId } = await launch('limit', config({ port: 18606, command: 'false', time: '2' }), '--runtime-only --wait');
+    const { dir, runtimeJobId } = await launch(
+      'limit',
+      config({ port: 18606, command: 'false', time: '2' }),
+      '--runtime-only --wait',
+    );
     const started = Date.now();
     expect(await waitForEnd([runtimeJobId], 150)).toEqual(['COMPLETED']);
     expect(Date.now() - started).toBeLessThan(120_000);
-    expect(await sh(`cat ${dir}/runtime_${runtimeJobId}.out`)).toContain('got SIGTERM (scancel or the time limit is near); stopping the sandbox server');
+    expect(await sh(`cat ${dir}/runtime_${runtimeJobId}.out`)).toContain(
+      'got SIGTERM (scancel or the time limit is near); stopping the sandbox server',
+    );
   });
 
   test('every launch got its own directory; list shows them newest first', async () => {

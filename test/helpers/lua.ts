@@ -18,4 +18,5 @@ export const LUAS = ['lua5.1', 'lua5.4'].map((lua) => ({ lua, installed: install
 export const luaTest = (lua: string, ok: boolean) =>
   ok
     ? test
-    : (name: string, fn: () => void | Promise<void>) => test.skip(`${name} (SKIPPED: ${lua} is not installed; apt-get install ${lua})`, fn);
+    : (name: string, fn: () => void | Promise<void>) =>
+        test.skip(`${name} (SKIPPED: ${lua} is not installed; apt-get install ${lua})`, fn);

@@ -22,7 +22,10 @@ export type SandboxServer = {
   dir: string;
   key: string;
   base: string;
-  http: (requests: HttpRequest[], options?: { parallel?: boolean; key?: string | null; base?: string }) => Promise<HttpReply[]>;
+  http: (
+    requests: HttpRequest[],
+    options?: { parallel?: boolean; key?: string | null; base?: string },
+  ) => Promise<HttpReply[]>;
   log: () => Promise<string>;
   // Waits (up to TIMEOUTMS) for the server to exit; returns its exit code.
   exited: (timeoutMs?: number) => Promise<number>;
@@ -32,7 +35,12 @@ export type SandboxServer = {
 };
 
 // Starts a server named NAME with Podman set-up PODMAN and extra ARGS; resolves once the ready flag is there.
-export async function startServer(podman: PodmanSetup, name: string, port: number, args: string[]): Promise<SandboxServer> {
+export async function startServer(
+  podman: PodmanSetup,
+  name: string,
+  port: number,
+  args: string[],
+): Promise<SandboxServer> {
   const dir = `$HOME/sbx-${name}`;
   const started = await podman.sh(
     `rm -rf ${dir} && mkdir -p ${dir} && cd ${dir} &&
@@ -50,7 +58,12 @@ export async function startServer(podman: PodmanSetup, name: string, port: numbe
   const key = started.stdout.trim();
   const base = `http://127.0.0.1:${port}`;
   const http: SandboxServer['http'] = async (requests, options = {}) => {
-    const input = JSON.stringify({ base: options.base ?? base, key: options.key === undefined ? key : options.key, parallel: options.parallel, requests });
+    const input = JSON.stringify({
+      base: options.base ?? base,
+      key: options.key === undefined ? key : options.key,
+      parallel: options.parallel,
+      requests,
+    });
     const r = await tbUserSh(`node ${projectInside}/test/helpers/sandbox-http.mjs`, { input, timeout: 300_000 });
     expect(r.stderr).toBe('');
     return JSON.parse(r.stdout) as HttpReply[];

@@ -6,9 +6,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { tbSh } from './testbed.js';
 
 // (files, so that bench/run.mjs sets up the same cluster)
-export const RUN_MODE_CRUN_OCI_CONF = fs.readFileSync(path.resolve('test/fixtures/scrun/run-mode-crun.oci.conf'), 'utf8');
+export const RUN_MODE_CRUN_OCI_CONF = fs.readFileSync(
+  path.resolve('test/fixtures/scrun/run-mode-crun.oci.conf'),
+  'utf8',
+);
 
-export const PASS_THROUGH_SCRUN_LUA = fs.readFileSync(path.resolve('test/fixtures/scrun/pass-through.scrun.lua'), 'utf8');
+export const PASS_THROUGH_SCRUN_LUA = fs.readFileSync(
+  path.resolve('test/fixtures/scrun/pass-through.scrun.lua'),
+  'utf8',
+);
 
 // Installs oci.conf and scrun.lua (defaults above) and reconfigures Slurm.
 export async function enableScrun(ociConf = RUN_MODE_CRUN_OCI_CONF, scrunLua = PASS_THROUGH_SCRUN_LUA): Promise<void> {
@@ -43,7 +49,12 @@ export async function waitForIdleNode(): Promise<void> {
 // 300 s), so a test can tell its own containers from earlier files'.
 export async function scrunContainers(): Promise<Set<string>> {
   const r = await tbSh(`squeue -h -a -t all -O ContainerId:`);
-  return new Set(r.stdout.split('\n').map((s) => s.trim()).filter((s) => /^\w+$/.test(s)));
+  return new Set(
+    r.stdout
+      .split('\n')
+      .map((s) => s.trim())
+      .filter((s) => /^\w+$/.test(s)),
+  );
 }
 
 // Ends what is left of the scrun containers IDS: their anchors (`scrun: ID`, with their srun

@@ -33,7 +33,8 @@ export const tbExec = (args: string[], options: Opts = {}) => run(['exec', ...ar
 export const tbUser = (args: string[], options: Opts & { user?: string } = {}) => run(['user', ...args], options);
 
 // Runs a shell snippet as the user (cwd: their home), output captured.
-export const tbUserSh = (script: string, options: Opts & { user?: string } = {}) => tbUser(['sh', '-c', script], options);
+export const tbUserSh = (script: string, options: Opts & { user?: string } = {}) =>
+  tbUser(['sh', '-c', script], options);
 
 // Runs a shell snippet as root inside the cluster.
 export const tbSh = (script: string, options: Opts = {}) => tbExec(['sh', '-c', script], options);

@@ -27,4 +27,3 @@ export function writeConf(text: string, name = 'test'): string {
   fs.writeFileSync(file, text);
   return file;
 }
-

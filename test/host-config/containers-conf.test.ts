@@ -9,7 +9,11 @@ test('the TOML parses back to the model it was built from', () => {
 });
 
 test('host namespaces, no confinement, and the slurm runtime as the default', () => {
-  const conf = parse(containersConfToml(buildContainersConf({ runtimePaths: ['/a b/scrun', '/usr/bin/scrun'], runtimeFlags: [], systemd: true }))) as any;
+  const conf = parse(
+    containersConfToml(
+      buildContainersConf({ runtimePaths: ['/a b/scrun', '/usr/bin/scrun'], runtimeFlags: [], systemd: true }),
+    ),
+  ) as any;
   for (const ns of ['netns', 'pidns', 'utsns', 'userns', 'cgroupns']) expect(conf.containers[ns]).toBe('host');
   expect(conf.containers.label).toBe(false);
   expect(conf.containers.apparmor_profile).toBe('unconfined');
@@ -20,7 +24,9 @@ test('host namespaces, no confinement, and the slurm runtime as the default', ()
 });
 
 test('without systemd: cgroupfs, file events and k8s-file logs; runtime flags in [engine.runtimes_flags]', () => {
-  const text = containersConfToml(buildContainersConf({ runtimePaths: ['/x'], runtimeFlags: ['--log-level', 'debug "q"'], systemd: false }));
+  const text = containersConfToml(
+    buildContainersConf({ runtimePaths: ['/x'], runtimeFlags: ['--log-level', 'debug "q"'], systemd: false }),
+  );
   const conf = parse(text) as any;
   expect(conf.engine.cgroup_manager).toBe('cgroupfs');
   expect(conf.engine.events_logger).toBe('file');

@@ -23,7 +23,9 @@ test('NFS, Lustre and GPFS are shared; ext4 is not (stand-in statfs)', () => {
 });
 
 test('a graphroot on NFS is refused with a fix, unless forced (stand-in statfs)', () => {
-  expect(() => assertLocalDisk('/home/alice/containers', false, '--graphroot', nfs)).toThrow(/on nfs .*shared filesystem/);
+  expect(() => assertLocalDisk('/home/alice/containers', false, '--graphroot', nfs)).toThrow(
+    /on nfs .*shared filesystem/,
+  );
   try {
     assertLocalDisk('/home/alice/containers', false, '--graphroot', nfs);
   } catch (error: any) {

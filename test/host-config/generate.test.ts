@@ -23,7 +23,9 @@ test('-o writes the file; an existing file needs --force and is left untouched w
   await execa(cli, ['generate', 'storage-conf', '--graphroot', graphroot, '-o', file]);
   expect((parse(fs.readFileSync(file, 'utf8')) as any).storage.graphroot).toBe(graphroot);
   fs.writeFileSync(file, 'hand-tuned\n');
-  const refused = await execa(cli, ['generate', 'storage-conf', '--graphroot', graphroot, '-o', file], { reject: false });
+  const refused = await execa(cli, ['generate', 'storage-conf', '--graphroot', graphroot, '-o', file], {
+    reject: false,
+  });
   expect(refused.exitCode).toBe(1);
   expect(refused.stderr).toMatch(/already exists; nothing was written/);
   expect(refused.stderr).toMatch(/hint: add --force/);
@@ -35,15 +37,32 @@ test('-o writes the file; an existing file needs --force and is left untouched w
 
 test('docker-daemon --config-dir installs both files, and refuses both if one exists', async () => {
   const dir = tmp();
-  const r = await execa(cli, ['generate', 'docker-daemon', '--config-dir', dir, '--runtime-path', '/usr/bin/scrun', '--data-root', path.join(dir, 'd')]);
+  const r = await execa(cli, [
+    'generate',
+    'docker-daemon',
+    '--config-dir',
+    dir,
+    '--runtime-path',
+    '/usr/bin/scrun',
+    '--data-root',
+    path.join(dir, 'd'),
+  ]);
   expect(r.stdout).toMatch(/export DOCKER_SECURITY=/);
-  expect(JSON.parse(fs.readFileSync(path.join(dir, 'docker/daemon.json'), 'utf8')).runtimes.slurm.path).toBe('/usr/bin/scrun');
-  expect(fs.readFileSync(path.join(dir, 'systemd/user/docker.service.d/override.conf'), 'utf8')).toMatch(/ROOTLESSKIT_NET=host/);
+  expect(JSON.parse(fs.readFileSync(path.join(dir, 'docker/daemon.json'), 'utf8')).runtimes.slurm.path).toBe(
+    '/usr/bin/scrun',
+  );
+  expect(fs.readFileSync(path.join(dir, 'systemd/user/docker.service.d/override.conf'), 'utf8')).toMatch(
+    /ROOTLESSKIT_NET=host/,
+  );
 
   const other = tmp();
   fs.mkdirSync(path.join(other, 'systemd/user/docker.service.d'), { recursive: true });
   fs.writeFileSync(path.join(other, 'systemd/user/docker.service.d/override.conf'), 'mine\n');
-  const refused = await execa(cli, ['generate', 'docker-daemon', '--config-dir', other, '--data-root', path.join(other, 'd')], { reject: false });
+  const refused = await execa(
+    cli,
+    ['generate', 'docker-daemon', '--config-dir', other, '--data-root', path.join(other, 'd')],
+    { reject: false },
+  );
   expect(refused.exitCode).toBe(1);
   expect(fs.existsSync(path.join(other, 'docker/daemon.json'))).toBe(false);
 });
@@ -59,11 +78,19 @@ test('docker-daemon --format json gives the three parts', async () => {
 test('docker-daemon refuses an exec-root or data-root under /run, also through /var/run, and writes nothing', async () => {
   const dir = tmp();
   const roots = { data: ['--data-root', path.join(dir, 'd')], exec: ['--exec-root', path.join(dir, 'e')] };
-  for (const args of [[...roots.data, '--exec-root', '/run/user/1000/docker-exec'], ['--data-root', '/var/run/user/1000/docker', ...roots.exec], [...roots.data, '--exec-root', '/etc/docker-exec']]) {
+  for (const args of [
+    [...roots.data, '--exec-root', '/run/user/1000/docker-exec'],
+    ['--data-root', '/var/run/user/1000/docker', ...roots.exec],
+    [...roots.data, '--exec-root', '/etc/docker-exec'],
+  ]) {
     const r = await execa(cli, ['generate', 'docker-daemon', '--config-dir', dir, ...args], { reject: false });
     expect(r.exitCode).toBe(1);
     const option = args.find((a, i) => i % 2 === 0 && /^\/(run|var\/run|etc)\//.test(args[i + 1]));
-    expect(r.stderr.split('\n')[0]).toMatch(new RegExp(`^slurm-oci: ${option} \\S+ is under /(run|etc|var/run), which rootless dockerd sees only as rootlesskit's private copy: a Slurm job could not reach the containers there; nothing was written$`));
+    expect(r.stderr.split('\n')[0]).toMatch(
+      new RegExp(
+        `^slurm-oci: ${option} \\S+ is under /(run|etc|var/run), which rootless dockerd sees only as rootlesskit's private copy: a Slurm job could not reach the containers there; nothing was written$`,
+      ),
+    );
     expect(r.stderr).toMatch(/hint: give --/);
   }
   expect(fs.readdirSync(dir)).toEqual([]);
@@ -76,21 +103,49 @@ test('docker-daemon refuses a root another user owns', async () => {
     fs.mkdirSync(theirs);
     fs.chownSync(theirs, 65534, 65534);
   }
-  const r = await execa(cli, ['generate', 'docker-daemon', '--format', 'json', '--data-root', path.join(tmp(), 'd'), '--exec-root', theirs], { reject: false });
+  const r = await execa(
+    cli,
+    ['generate', 'docker-daemon', '--format', 'json', '--data-root', path.join(tmp(), 'd'), '--exec-root', theirs],
+    { reject: false },
+  );
   expect(r.exitCode).toBe(1);
   expect(r.stderr).toMatch(/--exec-root \S+ belongs to uid \d+, not you; nothing was written/);
 });
 
 test('docker-daemon says why the roots are outside /run, and that node-local roots keep jobs on this node', async () => {
   const dir = tmp();
-  const r = await execa(cli, ['generate', 'docker-daemon', '--format', 'json', '--data-root', path.join(dir, 'd'), '--exec-root', path.join(dir, 'e')]);
+  const r = await execa(cli, [
+    'generate',
+    'docker-daemon',
+    '--format',
+    'json',
+    '--data-root',
+    path.join(dir, 'd'),
+    '--exec-root',
+    path.join(dir, 'e'),
+  ]);
   const out = JSON.parse(r.stdout);
   expect(out.daemonJson['ip-forward']).toBe(false);
   expect(out.daemonJson['exec-root']).toBe(path.join(dir, 'e'));
   expect(out.notes[0]).toMatch(/outside \/run on purpose: rootless dockerd runs inside rootlesskit/);
   // the test's temporary directory is on a local filesystem (tmpfs, ext4, overlay, ...) here
   expect(out.notes[1]).toMatch(/which only this node sees: .*multi-node jobs/);
-  const text = await execa(cli, ['generate', 'docker-daemon', '--data-root', path.join(dir, 'd'), '--exec-root', path.join(dir, 'e')]);
+  const text = await execa(cli, [
+    'generate',
+    'docker-daemon',
+    '--data-root',
+    path.join(dir, 'd'),
+    '--exec-root',
+    path.join(dir, 'e'),
+  ]);
   expect(text.stdout).toMatch(/^# outside \/run|# exec-root and data-root are outside \/run on purpose/m);
-  expect(JSON.parse(text.stdout.split('\n').filter((l) => !l.startsWith('#')).join('\n').split('\n\n')[0])['ip-forward']).toBe(false);
+  expect(
+    JSON.parse(
+      text.stdout
+        .split('\n')
+        .filter((l) => !l.startsWith('#'))
+        .join('\n')
+        .split('\n\n')[0],
+    )['ip-forward'],
+  ).toBe(false);
 });

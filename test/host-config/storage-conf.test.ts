@@ -4,7 +4,11 @@ import { parse } from 'smol-toml';
 import { buildStorageConf, storageConfToml } from '../../src/host-config/storage-conf.js';
 
 test('vfs store parses back to the model, with the containers page options', () => {
-  const conf = buildStorageConf({ driver: 'vfs', graphroot: '/var/tmp/containers-alice/storage', runroot: '/run/user/1000/containers' });
+  const conf = buildStorageConf({
+    driver: 'vfs',
+    graphroot: '/var/tmp/containers-alice/storage',
+    runroot: '/run/user/1000/containers',
+  });
   const back = parse(storageConfToml(conf)) as any;
   expect(back).toEqual(conf);
   expect(back.storage.driver).toBe('vfs');

@@ -10,10 +10,25 @@ test('a bundle without sleep: the message names the bundle, not the container id
   try {
     fs.mkdirSync(path.join(tmp, 'b/rootfs/bin'), { recursive: true });
     fs.writeFileSync(path.join(tmp, 'b/rootfs/bin/sh'), '');
-    fs.writeFileSync(path.join(tmp, 'b/config.json'), JSON.stringify({ ociVersion: '1.0.0', root: { path: 'rootfs' }, process: { args: ['sh'] } }));
-    fs.writeFileSync(path.join(tmp, 'oci.conf'), 'RunTimeRun="crun run --bundle %b %n.%u.%j.%s.%t"\nRunTimeKill="crun kill %n.%u.%j.%s"\nRunTimeDelete="crun delete %n.%u.%j.%s"\n');
-    const error = await runCli(['check', 'oci-conf', path.join(tmp, 'oci.conf'), '--bundle', path.join(tmp, 'b')]).catch((e: unknown) => e);
-    expect(error).toMatchObject({ exitCode: 2, message: expect.stringMatching(/rootfs .* has no sleep: the check runs/) });
+    fs.writeFileSync(
+      path.join(tmp, 'b/config.json'),
+      JSON.stringify({ ociVersion: '1.0.0', root: { path: 'rootfs' }, process: { args: ['sh'] } }),
+    );
+    fs.writeFileSync(
+      path.join(tmp, 'oci.conf'),
+      'RunTimeRun="crun run --bundle %b %n.%u.%j.%s.%t"\nRunTimeKill="crun kill %n.%u.%j.%s"\nRunTimeDelete="crun delete %n.%u.%j.%s"\n',
+    );
+    const error = await runCli([
+      'check',
+      'oci-conf',
+      path.join(tmp, 'oci.conf'),
+      '--bundle',
+      path.join(tmp, 'b'),
+    ]).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      exitCode: 2,
+      message: expect.stringMatching(/rootfs .* has no sleep: the check runs/),
+    });
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

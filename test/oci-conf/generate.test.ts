@@ -26,14 +26,18 @@ describe('generate oci-conf -o', () => {
   test('writes the file and its helper scripts beside it, executable', () => {
     const out = path.join(dir, 'oci.conf');
     generateOciConfCommand({ preset: 'enroot', output: out });
-    expect(parseOciConf(fs.readFileSync(out, 'utf8')).RunTimeRun).toBe('/usr/local/bin/enroot-start-wrapper %b %m %e -- %@');
+    expect(parseOciConf(fs.readFileSync(out, 'utf8')).RunTimeRun).toBe(
+      '/usr/local/bin/enroot-start-wrapper %b %m %e -- %@',
+    );
     expect(fs.statSync(path.join(dir, 'enroot-start-wrapper')).mode & 0o777).toBe(0o755);
     expect(fs.statSync(out).mode & 0o777).toBe(0o644);
   });
   test('an existing file or helper is replaced only with --force; without it nothing is written', () => {
     const out = path.join(dir, 'oci.conf');
     fs.writeFileSync(path.join(dir, 'enroot-start-wrapper'), 'hand-tuned');
-    expect(() => generateOciConfCommand({ preset: 'enroot', output: out })).toThrow(/enroot-start-wrapper already exists; nothing was written/);
+    expect(() => generateOciConfCommand({ preset: 'enroot', output: out })).toThrow(
+      /enroot-start-wrapper already exists; nothing was written/,
+    );
     expect(fs.existsSync(out)).toBe(false);
     expect(fs.readFileSync(path.join(dir, 'enroot-start-wrapper'), 'utf8')).toBe('hand-tuned');
     generateOciConfCommand({ preset: 'enroot', output: out, force: true });
@@ -43,7 +47,12 @@ describe('generate oci-conf -o', () => {
     const from = path.join(dir, 'o.yaml');
     fs.writeFileSync(from, 'preset: crun-run\nslurmVersion: "24.11"\nset:\n  DisableCleanup: true\n');
     const out = path.join(dir, 'oci.conf');
-    generateOciConfCommand({ from, runtimeArg: ['--cgroup-manager=disabled'], set: ['SrunArgs=--mpi=none', 'SrunArgs=--overlap', 'RunTimeQuery='], output: out });
+    generateOciConfCommand({
+      from,
+      runtimeArg: ['--cgroup-manager=disabled'],
+      set: ['SrunArgs=--mpi=none', 'SrunArgs=--overlap', 'RunTimeQuery='],
+      output: out,
+    });
     const conf = parseOciConf(fs.readFileSync(out, 'utf8'));
     expect(conf).toMatchObject({ DisableCleanup: true, SrunArgs: ['--mpi=none', '--overlap'] });
     expect(conf.RunTimeQuery).toBeUndefined();
@@ -69,7 +78,13 @@ describe('generate site', () => {
   test('writes oci.conf, helpers and a README that says where each goes', () => {
     const out = path.join(dir, 'kit');
     generateSiteCommand({ preset: 'multi-runtime', out });
-    expect(fs.readdirSync(out).sort()).toEqual(['README.md', 'oci.conf', 'run', 'slurm-oci-run-default', 'slurm-oci-run.user-example']);
+    expect(fs.readdirSync(out).sort()).toEqual([
+      'README.md',
+      'oci.conf',
+      'run',
+      'slurm-oci-run-default',
+      'slurm-oci-run.user-example',
+    ]);
     const readme = fs.readFileSync(path.join(out, 'README.md'), 'utf8');
     expect(readme).toContain('| `run` | `/opt/slurm-oci/run` | 0755 |');
     expect(readme).toContain('scontrol reconfigure');
@@ -88,7 +103,11 @@ test('the options schema names exactly the presets the code has', async () => {
 
 describe('values that reach the shell', () => {
   // Everything but `"` (which oci.conf cannot carry: refused) and `%` (a Slurm pattern, by design).
-  const hostile = fc.string({ unit: fc.constantFrom(...`'\\$\`;&|(){}[]<>*?!#~ é0aZ/.=-`.split('')), minLength: 1, maxLength: 20 });
+  const hostile = fc.string({
+    unit: fc.constantFrom(...`'\\$\`;&|(){}[]<>*?!#~ é0aZ/.=-`.split('')),
+    minLength: 1,
+    maxLength: 20,
+  });
 
   test('property: --runtime, --root and --runtime-arg reach the runtime as exactly those words through a real sh', () => {
     const recorder = path.join(dir, `it's $(touch ${dir}/owned)`, 'rec');
@@ -97,7 +116,19 @@ describe('values that reach the shell', () => {
     fc.assert(
       fc.property(hostile, fc.array(hostile, { maxLength: 3 }), (root, args) => {
         const { text } = generate({ preset: 'crun-create', runtime: recorder, root: `/r/${root}`, runtimeArgs: args });
-        const ctx = { bundle: '/b', spoolDir: '/s', envFile: '/e', jobId: 1, stepId: 0, node: 'n', user: 'u', uid: 1, rootfs: '/b/r', workDir: '/w', task: null };
+        const ctx = {
+          bundle: '/b',
+          spoolDir: '/s',
+          envFile: '/e',
+          jobId: 1,
+          stepId: 0,
+          node: 'n',
+          user: 'u',
+          uid: 1,
+          rootfs: '/b/r',
+          workDir: '/w',
+          task: null,
+        };
         const command = expandPatterns(parseOciConf(text).RunTimeStart as string, ctx);
         const out = execFileSync('/bin/sh', ['-c', command]).toString('utf8').split('\0').slice(0, -1);
         expect(out).toEqual(['--rootless=true', `--root=/r/${root}`, ...args, 'start', 'n.u.1.0']);
@@ -116,7 +147,11 @@ describe('values that reach the shell', () => {
 });
 
 test('from Slurm 25.05 the file says where the spool dir is mounted (the new MountSpoolDir default)', () => {
-  expect(generate({ preset: 'crun-run', slurmVersion: '25.05' }).text).toMatch(/# .*MountSpoolDir default since 25\.05/);
+  expect(generate({ preset: 'crun-run', slurmVersion: '25.05' }).text).toMatch(
+    /# .*MountSpoolDir default since 25\.05/,
+  );
   expect(generate({ preset: 'crun-run', slurmVersion: '24.11' }).text).not.toContain('MountSpoolDir');
-  expect(generate({ preset: 'crun-run', slurmVersion: '26.05', set: { MountSpoolDir: '/var/run/slurm/' } }).text).not.toContain('MountSpoolDir default');
+  expect(
+    generate({ preset: 'crun-run', slurmVersion: '26.05', set: { MountSpoolDir: '/var/run/slurm/' } }).text,
+  ).not.toContain('MountSpoolDir default');
 });

@@ -11,35 +11,136 @@ import { accepted, lintOciConf } from '../../src/oci-conf/lint.js';
 const dir = path.resolve('test/fixtures/oci-conf/lint');
 const read = (name: string) => fs.readFileSync(path.join(dir, name), 'utf8');
 
-type Expect = { file: string; version?: string; severity: 'error' | 'warning'; line: number; key?: string; message: RegExp };
+type Expect = {
+  file: string;
+  version?: string;
+  severity: 'error' | 'warning';
+  line: number;
+  key?: string;
+  message: RegExp;
+};
 
 // One row per rule of the issue (and a few more): the fixture and the finding it must produce.
 export const RULES: Expect[] = [
   { file: 'err-unknown-key.conf', severity: 'error', line: 6, key: 'RunTimeFoo', message: /unknown key `RunTimeFoo`/ },
   { file: 'err-bad-boolean.conf', severity: 'error', line: 2, key: 'DisableCleanup', message: /not a boolean/ },
-  { file: 'err-bad-create-env-file.conf', severity: 'error', line: 2, key: 'CreateEnvFile', message: /invalid CreateEnvFile value lines/ },
-  { file: 'err-bad-regex.conf', severity: 'error', line: 2, key: 'EnvExclude', message: /POSIX extended regex: unmatched \(/ },
+  {
+    file: 'err-bad-create-env-file.conf',
+    severity: 'error',
+    line: 2,
+    key: 'CreateEnvFile',
+    message: /invalid CreateEnvFile value lines/,
+  },
+  {
+    file: 'err-bad-regex.conf',
+    severity: 'error',
+    line: 2,
+    key: 'EnvExclude',
+    message: /POSIX extended regex: unmatched \(/,
+  },
   { file: 'err-unknown-pattern.conf', severity: 'error', line: 3, key: 'RunTimeRun', message: /unknown pattern `%x`/ },
   { file: 'err-trailing-percent.conf', severity: 'error', line: 5, key: 'RunTimeRun', message: /trailing `%`/ },
   { file: 'err-mixed-modes.conf', severity: 'error', line: 3, key: 'RunTimeRun', message: /mixed with RunTimeCreate/ },
-  { file: 'err-run-missing-kill.conf', severity: 'error', line: 0, key: 'RunTimeKill', message: /run mode needs RunTimeKill/ },
-  { file: 'err-create-missing-query.conf', severity: 'error', line: 0, key: 'RunTimeQuery', message: /create\/start mode needs RunTimeQuery/ },
+  {
+    file: 'err-run-missing-kill.conf',
+    severity: 'error',
+    line: 0,
+    key: 'RunTimeKill',
+    message: /run mode needs RunTimeKill/,
+  },
+  {
+    file: 'err-create-missing-query.conf',
+    severity: 'error',
+    line: 0,
+    key: 'RunTimeQuery',
+    message: /create\/start mode needs RunTimeQuery/,
+  },
   { file: 'err-unterminated-quote.conf', severity: 'error', line: 5, key: 'RunTimeRun', message: /unterminated quote/ },
-  { file: 'err-comment-cuts-value.conf', severity: 'error', line: 5, key: 'RunTimeRun', message: /a `#` cuts this value/ },
+  {
+    file: 'err-comment-cuts-value.conf',
+    severity: 'error',
+    line: 5,
+    key: 'RunTimeRun',
+    message: /a `#` cuts this value/,
+  },
   { file: 'err-no-runtime.conf', severity: 'error', line: 0, message: /no RunTime\* key/ },
-  { file: 'err-pattern-too-new.conf', version: '24.11', severity: 'error', line: 3, key: 'RunTimeRun', message: /`%Z` needs Slurm 26.05/ },
-  { file: 'err-key-too-new-2205.conf', version: '22.05', severity: 'error', line: 2, key: 'IgnoreFileConfigJson', message: /Slurm 22.05 has no key IgnoreFileConfigJson/ },
-  { file: 'warn-create-mode.conf', severity: 'warning', line: 2, key: 'RunTimeCreate', message: /create\/start mode: Slurm polls/ },
+  {
+    file: 'err-pattern-too-new.conf',
+    version: '24.11',
+    severity: 'error',
+    line: 3,
+    key: 'RunTimeRun',
+    message: /`%Z` needs Slurm 26.05/,
+  },
+  {
+    file: 'err-key-too-new-2205.conf',
+    version: '22.05',
+    severity: 'error',
+    line: 2,
+    key: 'IgnoreFileConfigJson',
+    message: /Slurm 22.05 has no key IgnoreFileConfigJson/,
+  },
+  {
+    file: 'warn-create-mode.conf',
+    severity: 'warning',
+    line: 2,
+    key: 'RunTimeCreate',
+    message: /create\/start mode: Slurm polls/,
+  },
   { file: 'warn-kill-with-t.conf', severity: 'warning', line: 4, key: 'RunTimeKill', message: /%t = -1/ },
   { file: 'warn-kill-with-t.conf', severity: 'warning', line: 5, key: 'RunTimeDelete', message: /%t = -1/ },
-  { file: 'warn-sudo.conf', severity: 'warning', line: 2, key: 'RunTimeQuery', message: /privileged \(sudo or setuid\)/ },
+  {
+    file: 'warn-sudo.conf',
+    severity: 'warning',
+    line: 2,
+    key: 'RunTimeQuery',
+    message: /privileged \(sudo or setuid\)/,
+  },
   { file: 'ok-run.conf', severity: 'warning', line: 2, key: 'RunTimeQuery', message: /\/run\/user\/%U.*session/ },
-  { file: 'warn-missing-bundle.conf', severity: 'warning', line: 3, key: 'RunTimeRun', message: /does not pass the bundle \(%b\)/ },
-  { file: 'err-ignore-without-run.conf', severity: 'error', line: 2, key: 'IgnoreFileConfigJson', message: /without RunTimeRun: every --container step fails/ },
-  { file: 'warn-kill-sig-prefix.conf', severity: 'warning', line: 4, key: 'RunTimeKill', message: /dash .* rejects SIG-prefixed names/ },
-  { file: 'warn-repeated-key.conf', severity: 'warning', line: 6, key: 'RunTimeQuery', message: /set again \(first on line 2\)/ },
-  { file: 'warn-container-path-per-task.conf', version: '25.05', severity: 'warning', line: 2, key: 'ContainerPath', message: /since Slurm 25.05 ContainerPath is the parent directory/ },
-  { file: 'warn-container-path-shared.conf', version: '24.11', severity: 'warning', line: 2, key: 'ContainerPath', message: /before Slurm 25.05 .* tasks of a step share one directory/ },
+  {
+    file: 'warn-missing-bundle.conf',
+    severity: 'warning',
+    line: 3,
+    key: 'RunTimeRun',
+    message: /does not pass the bundle \(%b\)/,
+  },
+  {
+    file: 'err-ignore-without-run.conf',
+    severity: 'error',
+    line: 2,
+    key: 'IgnoreFileConfigJson',
+    message: /without RunTimeRun: every --container step fails/,
+  },
+  {
+    file: 'warn-kill-sig-prefix.conf',
+    severity: 'warning',
+    line: 4,
+    key: 'RunTimeKill',
+    message: /dash .* rejects SIG-prefixed names/,
+  },
+  {
+    file: 'warn-repeated-key.conf',
+    severity: 'warning',
+    line: 6,
+    key: 'RunTimeQuery',
+    message: /set again \(first on line 2\)/,
+  },
+  {
+    file: 'warn-container-path-per-task.conf',
+    version: '25.05',
+    severity: 'warning',
+    line: 2,
+    key: 'ContainerPath',
+    message: /since Slurm 25.05 ContainerPath is the parent directory/,
+  },
+  {
+    file: 'warn-container-path-shared.conf',
+    version: '24.11',
+    severity: 'warning',
+    line: 2,
+    key: 'ContainerPath',
+    message: /before Slurm 25.05 .* tasks of a step share one directory/,
+  },
 ];
 
 describe('lint rules, one fixture each', () => {
@@ -71,7 +172,9 @@ describe('version-specific rules', () => {
     expect(accepted(lintOciConf(noQuery, { slurmVersion: '23.02' }))).toBe(true);
   });
   test('CreateEnvFile is a boolean before 23.02', () => {
-    expect(lintOciConf(`CreateEnvFile=newline\n${run}`, { slurmVersion: '22.05' })).toContainEqual(expect.objectContaining({ severity: 'error', message: expect.stringMatching(/boolean before Slurm 23.02/) }));
+    expect(lintOciConf(`CreateEnvFile=newline\n${run}`, { slurmVersion: '22.05' })).toContainEqual(
+      expect.objectContaining({ severity: 'error', message: expect.stringMatching(/boolean before Slurm 23.02/) }),
+    );
     expect(accepted(lintOciConf(`CreateEnvFile=yes\n${run}`, { slurmVersion: '22.05' }))).toBe(true);
   });
   test('an unknown version is a usage error', () => {
@@ -79,7 +182,9 @@ describe('version-specific rules', () => {
   });
   test('%@ with config.json in use is flagged, and fine with IgnoreFileConfigJson', () => {
     const at = 'RunTimeRun="runner %b %@"\nRunTimeKill="kill %p"\nRunTimeDelete="kill -9 %p"\n';
-    expect(lintOciConf(at)).toContainEqual(expect.objectContaining({ severity: 'warning', message: expect.stringMatching(/%@, which is empty/) }));
+    expect(lintOciConf(at)).toContainEqual(
+      expect.objectContaining({ severity: 'warning', message: expect.stringMatching(/%@, which is empty/) }),
+    );
     expect(lintOciConf(`IgnoreFileConfigJson=true\n${at}`)).toEqual([]);
   });
 });
@@ -99,7 +204,9 @@ describe('noise', () => {
     let out = '';
     jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => ((out += String(chunk)), true));
     try {
-      await expect(runCli(['lint', 'oci-conf', file, '--slurm-version', '24.11'])).rejects.toMatchObject({ exitCode: 1 });
+      await expect(runCli(['lint', 'oci-conf', file, '--slurm-version', '24.11'])).rejects.toMatchObject({
+        exitCode: 1,
+      });
     } finally {
       jest.restoreAllMocks();
     }
@@ -112,8 +219,11 @@ describe('noise', () => {
 
 describe('Slurm 24.11 to 26.05 (src/common/oci_config.c, container.c at each release tag)', () => {
   test('%Z (the job working directory) is refused before 26.05 and accepted from 26.05', () => {
-    for (const version of ['24.11', '25.05', '25.11']) expect(accepted(lintOciConf(read('err-pattern-too-new.conf'), { slurmVersion: version }))).toBe(false);
-    expect(lintOciConf(read('err-pattern-too-new.conf'), { slurmVersion: '26.05' }).filter((f) => /%Z/.test(f.message))).toEqual([]);
+    for (const version of ['24.11', '25.05', '25.11'])
+      expect(accepted(lintOciConf(read('err-pattern-too-new.conf'), { slurmVersion: version }))).toBe(false);
+    expect(
+      lintOciConf(read('err-pattern-too-new.conf'), { slurmVersion: '26.05' }).filter((f) => /%Z/.test(f.message)),
+    ).toEqual([]);
     expect(accepted(lintOciConf(read('err-pattern-too-new.conf'), { slurmVersion: '26.05' }))).toBe(true);
   });
   test('no oci.conf key is new after 24.11: the same twenty keys through 26.05', () => {
@@ -121,9 +231,9 @@ describe('Slurm 24.11 to 26.05 (src/common/oci_config.c, container.c at each rel
     expect(keysFor('24.11')).toHaveLength(20);
   });
   test('the two ContainerPath fixtures are each right for the other side of 25.05', () => {
-    const containerPath = (file: string, version: string) => lintOciConf(read(file), { slurmVersion: version }).filter((f) => f.key === 'ContainerPath');
+    const containerPath = (file: string, version: string) =>
+      lintOciConf(read(file), { slurmVersion: version }).filter((f) => f.key === 'ContainerPath');
     expect(containerPath('warn-container-path-per-task.conf', '24.11')).toEqual([]);
     expect(containerPath('warn-container-path-shared.conf', '26.05')).toEqual([]);
   });
 });
-

@@ -4,7 +4,11 @@ import { parseOciConf, scanOciConf } from '../../src/oci-conf/parse.js';
 
 describe('parseOciConf', () => {
   test('quoted and bare values, several pairs on a line, keys case-insensitive', () => {
-    expect(parseOciConf('runtimerun="a b"  DisableCleanup=YES\nContainerPath=/x')).toEqual({ RunTimeRun: 'a b', DisableCleanup: true, ContainerPath: '/x' });
+    expect(parseOciConf('runtimerun="a b"  DisableCleanup=YES\nContainerPath=/x')).toEqual({
+      RunTimeRun: 'a b',
+      DisableCleanup: true,
+      ContainerPath: '/x',
+    });
   });
   test('# starts a comment even inside quotes, unless escaped by an odd number of backslashes', () => {
     expect(parseOciConf('RunTimeRun="a \\# b" # note')).toEqual({ RunTimeRun: 'a # b' });
@@ -18,7 +22,10 @@ describe('parseOciConf', () => {
     expect(parseOciConf('RunTimeKill=a\\\\\nRunTimeDelete=d')).toEqual({ RunTimeKill: 'a\\', RunTimeDelete: 'd' });
   });
   test('SrunArgs accumulates; other keys keep the last value', () => {
-    expect(parseOciConf('SrunArgs=--a\nSrunArgs="--b c"\nRunTimeRun=x\nRunTimeRun=y')).toEqual({ SrunArgs: ['--a', '--b c'], RunTimeRun: 'y' });
+    expect(parseOciConf('SrunArgs=--a\nSrunArgs="--b c"\nRunTimeRun=x\nRunTimeRun=y')).toEqual({
+      SrunArgs: ['--a', '--b c'],
+      RunTimeRun: 'y',
+    });
   });
   test('CreateEnvFile words map to the file they ask for', () => {
     expect(parseOciConf('CreateEnvFile=Yes').CreateEnvFile).toBe('null');
@@ -35,9 +42,13 @@ describe('scanOciConf problems', () => {
     expect(scanOciConf('RunTimeRun=').problems).toEqual([expect.objectContaining({ line: 1, kind: 'syntax' })]);
   });
   test('Include lines are reported, not followed', () => {
-    expect(scanOciConf('Include /etc/slurm/other.conf').problems).toEqual([expect.objectContaining({ kind: 'include' })]);
+    expect(scanOciConf('Include /etc/slurm/other.conf').problems).toEqual([
+      expect.objectContaining({ kind: 'include' }),
+    ]);
   });
   test('line numbers count physical lines across continuations', () => {
-    expect(scanOciConf('# c\nRunTimeRun="a \\\nb"\nBad=1').problems).toEqual([expect.objectContaining({ line: 4, kind: 'unknown-key', key: 'Bad' })]);
+    expect(scanOciConf('# c\nRunTimeRun="a \\\nb"\nBad=1').problems).toEqual([
+      expect.objectContaining({ line: 4, kind: 'unknown-key', key: 'Bad' }),
+    ]);
   });
 });

@@ -3,8 +3,17 @@ import { describe, expect, test } from '@jest/globals';
 import { expandPatterns, patternLetters, patternProblems, type PatternContext } from '../../src/oci-conf/patterns.js';
 
 const ctx: PatternContext = {
-  bundle: '/spool/task-0', spoolDir: '/spool', envFile: '/spool/task-0/environment', jobId: 42, stepId: 7, node: 'n1', user: 'alice',
-  uid: 1000, rootfs: '/b/rootfs', workDir: '/home/alice', task: { id: 2, pid: 555, argv: ['sh', '-c', "echo 'hi'"] },
+  bundle: '/spool/task-0',
+  spoolDir: '/spool',
+  envFile: '/spool/task-0/environment',
+  jobId: 42,
+  stepId: 7,
+  node: 'n1',
+  user: 'alice',
+  uid: 1000,
+  rootfs: '/b/rootfs',
+  workDir: '/home/alice',
+  task: { id: 2, pid: 555, argv: ['sh', '-c', "echo 'hi'"] },
 };
 
 describe('patternProblems', () => {
@@ -23,9 +32,11 @@ describe('patternProblems', () => {
 
 describe('expandPatterns', () => {
   test('task context', () => {
-    expect(expandPatterns('%n.%u.%j.%s.%t %b %m %e %r %U %p %Z 100%%', ctx)).toBe('n1.alice.42.7.2 /spool/task-0 /spool /spool/task-0/environment /b/rootfs 1000 555 /home/alice 100%');
+    expect(expandPatterns('%n.%u.%j.%s.%t %b %m %e %r %U %p %Z 100%%', ctx)).toBe(
+      'n1.alice.42.7.2 /spool/task-0 /spool /spool/task-0/environment /b/rootfs 1000 555 /home/alice 100%',
+    );
   });
-  test('%@ quotes each argument, with embedded single quotes written as \'"\'"\'', () => {
+  test("%@ quotes each argument, with embedded single quotes written as '\"'\"'", () => {
     expect(expandPatterns('run %@', ctx)).toBe(`run 'sh' '-c' 'echo '"'"'hi'"'"''`);
   });
   test('cleanup context: %t is -1, %p is 4294967295, %@ is "/bin/false"', () => {

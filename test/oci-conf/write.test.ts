@@ -8,7 +8,9 @@ import { parseOciConf } from '../../src/oci-conf/parse.js';
 import { PRESET_NAMES, PRESETS } from '../../src/oci-conf/presets.js';
 import { formatLines, writeOciConf } from '../../src/oci-conf/write.js';
 
-const cases = PRESET_NAMES.flatMap((preset) => SLURM_VERSIONS.filter((v) => atLeast(v, PRESETS[preset].since)).map((version) => ({ preset, version })));
+const cases = PRESET_NAMES.flatMap((preset) =>
+  SLURM_VERSIONS.filter((v) => atLeast(v, PRESETS[preset].since)).map((version) => ({ preset, version })),
+);
 
 describe.each(cases)('$preset for Slurm $version', ({ preset, version }) => {
   test('round-trips through the parser and lints without errors', () => {
@@ -55,20 +57,29 @@ describe('preset specifics', () => {
   test('default container ids keep %t out of Query, Kill and Delete (cleanup runs with %t = -1)', () => {
     for (const { preset, version } of cases) {
       const conf: Record<string, unknown> = PRESETS[preset].build({ preset }, version).conf;
-      for (const key of ['RunTimeQuery', 'RunTimeKill', 'RunTimeDelete']) expect(String(conf[key] ?? '')).not.toContain('%t');
+      for (const key of ['RunTimeQuery', 'RunTimeKill', 'RunTimeDelete'])
+        expect(String(conf[key] ?? '')).not.toContain('%t');
     }
   });
   test('slurm-oci-runtime runs this project runtime in run mode', () => {
     const { text } = generate({ preset: 'slurm-oci-runtime', slurmVersion: '24.11' });
     const base = 'slurm-oci-runtime --backend crun --root /run/user/%U/slurm-oci';
     expect(text).toContain(`RunTimeRun="${base} run --bundle %b %n.%u.%j.%s.%t"`);
-    expect(text).toContain(`RunTimeDelete="for id in $(${base} list -q 2>/dev/null); do case $id in %n.%u.%j.%s.*) ${base} delete --force $id;; esac; done"`);
+    expect(text).toContain(
+      `RunTimeDelete="for id in $(${base} list -q 2>/dev/null); do case $id in %n.%u.%j.%s.*) ${base} delete --force $id;; esac; done"`,
+    );
   });
   test('paths with spaces and shell syntax are quoted for /bin/sh, % doubled in helper paths', () => {
     const { text } = generate({ preset: 'enroot', helperDir: '/opt/my tools/100%' });
     expect(parseOciConf(text).RunTimeRun).toBe("'/opt/my tools/100%%/enroot-start-wrapper' %b %m %e -- %@");
-    const crun = generate({ preset: 'crun-run', runtime: '/opt/$(evil)/crun', runtimeArgs: ['--cgroup-manager=disabled'] });
-    expect(parseOciConf(crun.text).RunTimeRun).toMatch(/^'\/opt\/\$\(evil\)\/crun' --rootless=true --root=\/run\/user\/%U\/ --cgroup-manager=disabled run/);
+    const crun = generate({
+      preset: 'crun-run',
+      runtime: '/opt/$(evil)/crun',
+      runtimeArgs: ['--cgroup-manager=disabled'],
+    });
+    expect(parseOciConf(crun.text).RunTimeRun).toMatch(
+      /^'\/opt\/\$\(evil\)\/crun' --rootless=true --root=\/run\/user\/%U\/ --cgroup-manager=disabled run/,
+    );
   });
   test('the multi-runtime preset ships its dispatcher, default runner and a user example', () => {
     const { helpers, text } = generate({ preset: 'multi-runtime' });

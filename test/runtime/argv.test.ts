@@ -27,7 +27,9 @@ describe('parseFlags', () => {
   });
 
   test('unknown flags, missing values and bad booleans are usage errors with exit 1', () => {
-    expect(() => parseFlags(['--nope'], specs, 'create')).toThrow(expect.objectContaining({ exitCode: 1, message: 'create: flag provided but not defined: -nope' }));
+    expect(() => parseFlags(['--nope'], specs, 'create')).toThrow(
+      expect.objectContaining({ exitCode: 1, message: 'create: flag provided but not defined: -nope' }),
+    );
     expect(() => parseFlags(['--bundle'], specs, 'create')).toThrow(/flag needs an argument: -bundle/);
     expect(() => parseFlags(['--force=maybe'], specs, 'delete')).toThrow(/invalid boolean value "maybe"/);
   });

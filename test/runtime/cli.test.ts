@@ -26,10 +26,23 @@ test('--version prints runc-style lines', () => {
 });
 
 test('unknown command exits 3, unknown container and unknown flag exit 1, each one line', () => {
-  expect(rt('frobnicate')).toMatchObject({ code: 3, stderr: expect.stringMatching(/^slurm-oci-runtime: unknown command "frobnicate".*\n$/) });
-  expect(rt('state', 'nope')).toEqual({ code: 1, stdout: '', stderr: 'slurm-oci-runtime: container nope does not exist\n' });
-  expect(rt('kill', 'nope', 'NOSIG')).toMatchObject({ code: 1, stderr: expect.stringMatching(/invalid signal "NOSIG"/) });
-  expect(rt('create', '--bogus', 'x')).toMatchObject({ code: 1, stderr: expect.stringMatching(/flag provided but not defined: -bogus/) });
+  expect(rt('frobnicate')).toMatchObject({
+    code: 3,
+    stderr: expect.stringMatching(/^slurm-oci-runtime: unknown command "frobnicate".*\n$/),
+  });
+  expect(rt('state', 'nope')).toEqual({
+    code: 1,
+    stdout: '',
+    stderr: 'slurm-oci-runtime: container nope does not exist\n',
+  });
+  expect(rt('kill', 'nope', 'NOSIG')).toMatchObject({
+    code: 1,
+    stderr: expect.stringMatching(/invalid signal "NOSIG"/),
+  });
+  expect(rt('create', '--bogus', 'x')).toMatchObject({
+    code: 1,
+    stderr: expect.stringMatching(/flag provided but not defined: -bogus/),
+  });
   expect(rt('delete', '--force', 'nope')).toEqual({ code: 0, stdout: '', stderr: '' });
 });
 
@@ -38,14 +51,22 @@ test('bad bundles are refused before any backend runs, with the JSON path and ru
   fs.mkdirSync(path.join(bundle, 'rootfs'), { recursive: true });
   const log = path.join(tmp, 'log.json');
 
-  expect(rt('create', '-b', path.join(tmp, 'missing'), 'c1').stderr).toMatch(/cannot read .*missing\/config\.json: no such file/);
+  expect(rt('create', '-b', path.join(tmp, 'missing'), 'c1').stderr).toMatch(
+    /cannot read .*missing\/config\.json: no such file/,
+  );
   fs.writeFileSync(path.join(bundle, 'config.json'), '{"ociVersion": ');
   const invalid = rt('--log', log, '--log-format', 'json', 'create', '-b', bundle, 'c1');
   expect(invalid.code).toBe(1);
   expect(invalid.stderr).toMatch(/config\.json is not a JSON object/);
-  expect(JSON.parse(fs.readFileSync(log, 'utf8'))).toMatchObject({ level: 'error', msg: expect.stringMatching(/not a JSON object/) });
+  expect(JSON.parse(fs.readFileSync(log, 'utf8'))).toMatchObject({
+    level: 'error',
+    msg: expect.stringMatching(/not a JSON object/),
+  });
 
-  fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify({ ociVersion: '1.0.2', root: { path: 'rootfs' }, process: { cwd: 7, args: ['sh'] } }));
+  fs.writeFileSync(
+    path.join(bundle, 'config.json'),
+    JSON.stringify({ ociVersion: '1.0.2', root: { path: 'rootfs' }, process: { cwd: 7, args: ['sh'] } }),
+  );
   expect(rt('create', '-b', bundle, 'c1').stderr).toMatch(/\/process\/cwd: must be string/);
   expect(fs.existsSync(path.join(xdg, 'slurm-oci', 'containers', 'c1'))).toBe(false);
 });
@@ -69,7 +90,10 @@ test('a config with 80,000 bad mounts: the first errors and a count, in linear t
   const bundle = path.join(tmp, 'b');
   fs.mkdirSync(path.join(bundle, 'rootfs'), { recursive: true });
   const mounts = Array.from({ length: 80_000 }, () => ({ destination: 7 }));
-  fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify({ ociVersion: '1.0.2', root: { path: 'rootfs' }, process: { cwd: '/', args: ['sh'] }, mounts }));
+  fs.writeFileSync(
+    path.join(bundle, 'config.json'),
+    JSON.stringify({ ociVersion: '1.0.2', root: { path: 'rootfs' }, process: { cwd: '/', args: ['sh'] }, mounts }),
+  );
   const r = rt('create', '-b', bundle, 'c1');
   expect(r.code).toBe(1);
   const lines = r.stderr.trim().split('\n');
@@ -79,9 +103,16 @@ test('a config with 80,000 bad mounts: the first errors and a count, in linear t
 }, 20_000);
 
 test('ids that would reach crun as options, or cannot be a file name, get one line', () => {
-  expect(rt('state', '--', '-rf')).toMatchObject({ code: 1, stderr: expect.stringMatching(/^slurm-oci-runtime: invalid container id "-rf".*may not start with -\n$/) });
+  expect(rt('state', '--', '-rf')).toMatchObject({
+    code: 1,
+    stderr: expect.stringMatching(/^slurm-oci-runtime: invalid container id "-rf".*may not start with -\n$/),
+  });
   const long = 'a'.repeat(300);
-  expect(rt('create', long)).toEqual({ code: 1, stdout: '', stderr: 'slurm-oci-runtime: container id is too long (300 bytes, at most 255)\n' });
+  expect(rt('create', long)).toEqual({
+    code: 1,
+    stdout: '',
+    stderr: 'slurm-oci-runtime: container id is too long (300 bytes, at most 255)\n',
+  });
 });
 
 test('a state directory others can write is refused, and nothing in it is run', () => {
@@ -91,15 +122,33 @@ test('a state directory others can write is refused, and nothing in it is run', 
   fs.chmodSync(root, 0o777);
   // a record another user could have planted: its "backend" would run as whoever reads it
   fs.writeFileSync(path.join(tmp, 'evil'), `#!/bin/sh\ntouch ${marker}\n`, { mode: 0o755 });
-  const record = { id: 'c1', backend: 'crun', binary: path.join(tmp, 'evil'), backendRoot: root, bundle: '/b', rootfs: '/b/rootfs', ociVersion: '1.0.2', annotations: {}, created: '' };
+  const record = {
+    id: 'c1',
+    backend: 'crun',
+    binary: path.join(tmp, 'evil'),
+    backendRoot: root,
+    bundle: '/b',
+    rootfs: '/b/rootfs',
+    ociVersion: '1.0.2',
+    annotations: {},
+    created: '',
+  };
   fs.writeFileSync(path.join(root, 'containers', 'c1', 'record.json'), JSON.stringify(record));
   for (const args of [['state', 'c1'], ['kill', 'c1'], ['delete', '--force', 'c1'], ['list']]) {
-    expect(rt('--root', root, ...args)).toMatchObject({ code: 1, stderr: expect.stringMatching(/^slurm-oci-runtime: refusing the state directory: .*shared can be written by other users \(mode 777\)/) });
+    expect(rt('--root', root, ...args)).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(
+        /^slurm-oci-runtime: refusing the state directory: .*shared can be written by other users \(mode 777\)/,
+      ),
+    });
   }
   // a record others can write, in a root of our own
   fs.chmodSync(root, 0o700);
   fs.chmodSync(path.join(root, 'containers', 'c1', 'record.json'), 0o666);
-  expect(rt('--root', root, 'kill', 'c1')).toMatchObject({ code: 1, stderr: expect.stringMatching(/refusing the record of container c1: .*record\.json can be written by other users/) });
+  expect(rt('--root', root, 'kill', 'c1')).toMatchObject({
+    code: 1,
+    stderr: expect.stringMatching(/refusing the record of container c1: .*record\.json can be written by other users/),
+  });
   expect(fs.existsSync(marker)).toBe(false);
 });
 
@@ -108,5 +157,8 @@ test('a state directory others can write is refused, and nothing in it is run', 
   const root = path.join(tmp, 'alices');
   fs.mkdirSync(root, { mode: 0o700 });
   fs.chownSync(root, 65534, 65534);
-  expect(rt('--root', root, 'list')).toMatchObject({ code: 1, stderr: expect.stringMatching(/belongs to uid 65534, not to us \(uid 0\)/) });
+  expect(rt('--root', root, 'list')).toMatchObject({
+    code: 1,
+    stderr: expect.stringMatching(/belongs to uid 65534, not to us \(uid 0\)/),
+  });
 });

@@ -8,7 +8,17 @@ import { Store, type ContainerRecord } from '../../src/runtime/store.js';
 test('save replaces the record by renaming a complete file into place, mode 0600, leaving no temporary file', () => {
   const store = new Store(fs.mkdtempSync(path.join(os.tmpdir(), 'rt-store-')));
   const dir = store.claim('c1');
-  const record = { id: 'c1', backend: 'crun', binary: '/bin/true', backendRoot: '/x', bundle: '/b', rootfs: '/b/r', ociVersion: '1.0.2', annotations: {}, created: '' } satisfies ContainerRecord;
+  const record = {
+    id: 'c1',
+    backend: 'crun',
+    binary: '/bin/true',
+    backendRoot: '/x',
+    bundle: '/b',
+    rootfs: '/b/r',
+    ociVersion: '1.0.2',
+    annotations: {},
+    created: '',
+  } satisfies ContainerRecord;
   store.save(record);
   const first = fs.statSync(path.join(dir, 'record.json'));
   store.save({ ...record, bundle: '/other' });

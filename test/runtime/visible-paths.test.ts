@@ -3,7 +3,13 @@
 // table of its containerd; outside, that of rootlesskit's parent process.
 import { expect, test } from '@jest/globals';
 import { CliError } from '../../src/errors.js';
-import { assertVisibleToSlurm, outsideMounts, outsidePath, parseMountinfo, type Io } from '../../src/runtime/scrun/visible-paths.js';
+import {
+  assertVisibleToSlurm,
+  outsideMounts,
+  outsidePath,
+  parseMountinfo,
+  type Io,
+} from '../../src/runtime/scrun/visible-paths.js';
 
 const INNER = `110 103 254:0 /var/tmp/slurm-oci-testbed/inst/dock/root / rw,relatime master:25 - ext4 /dev/vda rw
 111 110 0:42 / /proc rw,relatime master:26 - proc proc rw
@@ -34,7 +40,9 @@ const outer = parseMountinfo(OUTER);
 const ro = '/run/.ro3231227920';
 
 test('paths on mounts both namespaces share keep their names', () => {
-  expect(outsidePath('/var/tmp/containers-alice/docker-exec/moby/abc', inner, outer)).toBe('/var/tmp/containers-alice/docker-exec/moby/abc');
+  expect(outsidePath('/var/tmp/containers-alice/docker-exec/moby/abc', inner, outer)).toBe(
+    '/var/tmp/containers-alice/docker-exec/moby/abc',
+  );
   expect(outsidePath('/project/dist', inner, outer)).toBe('/project/dist');
   expect(outsidePath('/tmp/x', inner, outer)).toBe('/tmp/x');
   // the top one of two stacked tmpfs mounts, listed in the other order outside
@@ -57,11 +65,16 @@ test('a path on a file system mounted outside, but hidden there under another mo
 });
 
 test('mount points with spaces (octal escapes) are decoded', () => {
-  expect(parseMountinfo('5 1 8:1 /a\\040b /mnt/x\\040y rw - ext4 /dev/sda1 rw\n')).toEqual([{ id: '5', parent: '1', dev: '8:1', root: '/a b', point: '/mnt/x y' }]);
+  expect(parseMountinfo('5 1 8:1 /a\\040b /mnt/x\\040y rw - ext4 /dev/sda1 rw\n')).toEqual([
+    { id: '5', parent: '1', dev: '8:1', root: '/a b', point: '/mnt/x y' },
+  ]);
 });
 
 // A stand-in for /proc and the bundle: the files Io.read returns; realpath is the identity.
-const fakeIo = (files: Record<string, string>, env: NodeJS.ProcessEnv = { ROOTLESSKIT_STATE_DIR: '/run/user/1000/dockerd-rootless' }): Io & { reads: string[] } => {
+const fakeIo = (
+  files: Record<string, string>,
+  env: NodeJS.ProcessEnv = { ROOTLESSKIT_STATE_DIR: '/run/user/1000/dockerd-rootless' },
+): Io & { reads: string[] } => {
   const reads: string[] = [];
   return {
     env,
@@ -94,8 +107,20 @@ test("the outside table is rootlesskit's parent's: the parent of the child named
 
 test('a visible bundle, rootfs and bind sources pass', () => {
   const bundle = '/var/tmp/containers-alice/docker-exec/moby/abc';
-  const binds = [{ destination: '/etc/hosts', type: 'bind', source: '/var/tmp/containers-alice/docker/containers/abc/hosts', options: ['rbind'] }];
-  expect(() => assertVisibleToSlurm({ bundle, rootfs: '/var/tmp/containers-alice/docker/vfs/dir/abc' }, fakeIo({ ...proc, ...bundleAt(bundle, binds) }))).not.toThrow();
+  const binds = [
+    {
+      destination: '/etc/hosts',
+      type: 'bind',
+      source: '/var/tmp/containers-alice/docker/containers/abc/hosts',
+      options: ['rbind'],
+    },
+  ];
+  expect(() =>
+    assertVisibleToSlurm(
+      { bundle, rootfs: '/var/tmp/containers-alice/docker/vfs/dir/abc' },
+      fakeIo({ ...proc, ...bundleAt(bundle, binds) }),
+    ),
+  ).not.toThrow();
 });
 
 test('a bundle under the copied-up /run fails with one line naming it and where it is outside', () => {
@@ -114,16 +139,25 @@ test('a bundle under the copied-up /run fails with one line naming it and where 
 
 test('a rootfs or bind source on a mount only the inside has fails; a bind whose source is missing is left to crun', () => {
   const bundle = '/var/tmp/b';
-  expect(() => assertVisibleToSlurm({ bundle, rootfs: '/run/docker/rootfs' }, fakeIo({ ...proc, ...bundleAt(bundle) }))).toThrow(
-    /^the rootfs \/run\/docker\/rootfs is on a mount only rootless Docker's mount namespace has/,
-  );
+  expect(() =>
+    assertVisibleToSlurm({ bundle, rootfs: '/run/docker/rootfs' }, fakeIo({ ...proc, ...bundleAt(bundle) })),
+  ).toThrow(/^the rootfs \/run\/docker\/rootfs is on a mount only rootless Docker's mount namespace has/);
   const shm = [{ destination: '/dev/shm', source: '/run/docker/shm', options: ['bind', 'ro'] }];
-  expect(() => assertVisibleToSlurm({ bundle, rootfs: '/var/tmp/r' }, fakeIo({ ...proc, ...bundleAt(bundle, shm) }))).toThrow(/^the bind mount source \/run\/docker\/shm /);
-  const notBinds = [{ destination: '/dev/shm', type: 'tmpfs', source: 'shm' }, { destination: '/x', type: 'bind', source: '/run/missing' }];
-  expect(() => assertVisibleToSlurm({ bundle, rootfs: '/var/tmp/r' }, fakeIo({ ...proc, ...bundleAt(bundle, notBinds) }))).not.toThrow();
+  expect(() =>
+    assertVisibleToSlurm({ bundle, rootfs: '/var/tmp/r' }, fakeIo({ ...proc, ...bundleAt(bundle, shm) })),
+  ).toThrow(/^the bind mount source \/run\/docker\/shm /);
+  const notBinds = [
+    { destination: '/dev/shm', type: 'tmpfs', source: 'shm' },
+    { destination: '/x', type: 'bind', source: '/run/missing' },
+  ];
+  expect(() =>
+    assertVisibleToSlurm({ bundle, rootfs: '/var/tmp/r' }, fakeIo({ ...proc, ...bundleAt(bundle, notBinds) })),
+  ).not.toThrow();
 });
 
 test('under rootlesskit with an unreadable outside table it says so rather than guess', () => {
   const { ['/proc/12984/mountinfo']: _, ...noParent } = proc;
-  expect(() => outsideMounts(fakeIo(noParent))).toThrow(/ROOTLESSKIT_STATE_DIR=\/run\/user\/1000\/dockerd-rootless\) but its parent process's mount table cannot be read/);
+  expect(() => outsideMounts(fakeIo(noParent))).toThrow(
+    /ROOTLESSKIT_STATE_DIR=\/run\/user\/1000\/dockerd-rootless\) but its parent process's mount table cannot be read/,
+  );
 });

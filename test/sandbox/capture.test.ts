@@ -4,7 +4,10 @@ import { expect, test } from '@jest/globals';
 import { capture } from '../../src/sandbox/capture.js';
 
 test('keeps output under the limit whole', async () => {
-  expect(await capture(Readable.from([Buffer.from('ab'), Buffer.from('c')]), 10)).toEqual({ text: 'abc', truncated: false });
+  expect(await capture(Readable.from([Buffer.from('ab'), Buffer.from('c')]), 10)).toEqual({
+    text: 'abc',
+    truncated: false,
+  });
   expect(await capture(undefined, 10)).toEqual({ text: '', truncated: false });
 });
 

@@ -21,7 +21,13 @@ import {
   type RunSpec,
 } from '../../src/sandbox/driver.js';
 
-type Fake = { spec: RunSpec; running: boolean; files: Map<string, Buffer>; agent?: ResultPromise; server?: http.Server };
+type Fake = {
+  spec: RunSpec;
+  running: boolean;
+  files: Map<string, Buffer>;
+  agent?: ResultPromise;
+  server?: http.Server;
+};
 
 export class FakeDriver implements Driver {
   readonly containers = new Map<string, Fake>();
@@ -86,7 +92,10 @@ export class FakeDriver implements Driver {
 
   async states(): Promise<Map<string, ContainerState>> {
     return new Map(
-      [...this.containers].map(([name, c]) => [name, { running: c.running, status: c.running ? 'running' : 'exited', exitCode: c.running ? null : 137 }]),
+      [...this.containers].map(([name, c]) => [
+        name,
+        { running: c.running, status: c.running ? 'running' : 'exited', exitCode: c.running ? null : 137 },
+      ]),
     );
   }
 
@@ -111,7 +120,9 @@ export class FakeDriver implements Driver {
 
   async build(dir: string, tags: string[]): Promise<{ ok: boolean; log: string }> {
     this.builds.push({ dir, tags });
-    return tags[0]?.includes('broken') ? { ok: false, log: 'STEP 1/1: RUN false\nError: building at STEP' } : { ok: true, log: 'done' };
+    return tags[0]?.includes('broken')
+      ? { ok: false, log: 'STEP 1/1: RUN false\nError: building at STEP' }
+      : { ok: true, log: 'done' };
   }
 
   // Makes a container die, as if its main process had been killed.

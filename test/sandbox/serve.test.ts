@@ -79,13 +79,17 @@ test('refuses to start without a place for the key, or with bad limits', async (
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'serve-'));
   await expect(serveFake(options({ coordinationDir: dir, memoryPerWorker: '16 GB' }))).rejects.toThrow(/not a size/);
   await expect(serveFake(options({ coordinationDir: dir, maxParallel: 0 }))).rejects.toThrow(/max-parallel/);
-  await expect(serveFake(options({ coordinationDir: dir, backend: 'runc', runtime: '/usr/bin/crun' }))).rejects.toThrow(/--backend/);
+  await expect(serveFake(options({ coordinationDir: dir, backend: 'runc', runtime: '/usr/bin/crun' }))).rejects.toThrow(
+    /--backend/,
+  );
   expect(fs.readdirSync(dir)).toEqual([]);
 });
 
 test('a probe that fails leaves no ready flag and ends non-zero with the reason', async () => {
   const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'serve-')), 'coord');
-  await expect(serveFake(options({ coordinationDir: dir, image: 'missing/image' }))).rejects.toThrow(/not ready: a probe sandbox of missing\/image failed: .*image not known/);
+  await expect(serveFake(options({ coordinationDir: dir, image: 'missing/image' }))).rejects.toThrow(
+    /not ready: a probe sandbox of missing\/image failed: .*image not known/,
+  );
   expect(fs.existsSync(path.join(dir, 'runtime_ready.flag'))).toBe(false);
   expect(process.listenerCount('SIGTERM')).toBe(0);
 });
@@ -96,7 +100,13 @@ test('a container that cannot be removed at shutdown is named, and the end is no
   await waitFor(path.join(dir, 'runtime_ready.flag'));
   const url = fs.readFileSync(path.join(dir, 'runtime_url.txt'), 'utf8').trim();
   const key = fs.readFileSync(path.join(dir, 'runtime_api_key.txt'), 'utf8').trim();
-  const made = (await (await fetch(`${url}/sandboxes`, { method: 'POST', headers: { 'x-api-key': key, 'content-type': 'application/json' }, body: '{}' })).json()) as { container: string };
+  const made = (await (
+    await fetch(`${url}/sandboxes`, {
+      method: 'POST',
+      headers: { 'x-api-key': key, 'content-type': 'application/json' },
+      body: '{}',
+    })
+  ).json()) as { container: string };
   driver.stuck.add(made.container);
   process.emit('SIGTERM');
   await expect(running).rejects.toThrow(/1 sandbox container\(s\) could not be removed/);

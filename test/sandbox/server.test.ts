@@ -32,14 +32,31 @@ async function inject(r: Request): Promise<Reply> {
     body = JSON.stringify(r.payload);
     headers['content-type'] ??= 'application/json';
   }
-  const res = await fetch(`http://127.0.0.1:${port}${r.url}`, { method: r.method, headers, ...(body === undefined ? {} : { body: body as BodyInit }) });
+  const res = await fetch(`http://127.0.0.1:${port}${r.url}`, {
+    method: r.method,
+    headers,
+    ...(body === undefined ? {} : { body: body as BodyInit }),
+  });
   const raw = Buffer.from(await res.arrayBuffer());
-  return { statusCode: res.status, headers: Object.fromEntries(res.headers), rawPayload: raw, json: () => JSON.parse(raw.toString()) };
+  return {
+    statusCode: res.status,
+    headers: Object.fromEntries(res.headers),
+    rawPayload: raw,
+    json: () => JSON.parse(raw.toString()),
+  };
 }
 
 const workDirs: string[] = [];
 let current: Sandboxes | undefined;
-async function setup(o: { maxParallel?: number; queueMs?: number; maxExecs?: number; workspaceRoot?: string; ready?: 'running' | 'ready' } = {}) {
+async function setup(
+  o: {
+    maxParallel?: number;
+    queueMs?: number;
+    maxExecs?: number;
+    workspaceRoot?: string;
+    ready?: 'running' | 'ready';
+  } = {},
+) {
   await current?.shutdown();
   const driver = new FakeDriver();
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sandbox-server-test-'));
@@ -81,8 +98,12 @@ async function setup(o: { maxParallel?: number; queueMs?: number; maxExecs?: num
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   current = sandboxes;
-  const call = (method: string, url: string, payload?: unknown, headers: Record<string, string> = { 'x-api-key': KEY }) =>
-    inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
+  const call = (
+    method: string,
+    url: string,
+    payload?: unknown,
+    headers: Record<string, string> = { 'x-api-key': KEY },
+  ) => inject({ method, url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
   const create = async (body: object = {}) => {
     const r = await call('POST', '/sandboxes', body);
     expect(r.statusCode).toBe(201);
@@ -127,9 +148,21 @@ test('a sandbox runs its commands through the agent: exit codes, output, stdin, 
     hostNetwork: true,
     mounts: [{ host: expect.stringContaining(s.id), container: '/.slurm-oci' }],
   });
-  const ok = await call('POST', exec(s.id), { command: ['sh', '-c', 'cat; echo "[$X]"; pwd; echo err >&2; exit 3'], stdin: 'in\n', env: { X: 'y z' }, workdir: '/' });
+  const ok = await call('POST', exec(s.id), {
+    command: ['sh', '-c', 'cat; echo "[$X]"; pwd; echo err >&2; exit 3'],
+    stdin: 'in\n',
+    env: { X: 'y z' },
+    workdir: '/',
+  });
   expect(ok.statusCode).toBe(200);
-  expect(ok.json()).toEqual({ exit_code: 3, stdout: 'in\n[y z]\n/\n', stderr: 'err\n', stdout_truncated: false, stderr_truncated: false, timed_out: false });
+  expect(ok.json()).toEqual({
+    exit_code: 3,
+    stdout: 'in\n[y z]\n/\n',
+    stderr: 'err\n',
+    stdout_truncated: false,
+    stderr_truncated: false,
+    timed_out: false,
+  });
   const long = await call('POST', exec(s.id), { command: ['sh', '-c', 'yes | head -c 5000'] });
   expect(long.json()).toMatchObject({ exit_code: 0, stdout_truncated: true });
   expect(long.json().stdout.length).toBe(1000);
@@ -138,7 +171,10 @@ test('a sandbox runs its commands through the agent: exit codes, output, stdin, 
   expect((await call('GET', `/sandboxes/${s.id}`)).json().status).toBe('running');
   expect((await call('DELETE', `/sandboxes/${s.id}`)).statusCode).toBe(204);
   expect(driver.removed).toEqual([s.container]);
-  expect((await call('GET', `/sandboxes/${s.id}`)).json()).toMatchObject({ status: 'stopped', reason: 'stopped by a client' });
+  expect((await call('GET', `/sandboxes/${s.id}`)).json()).toMatchObject({
+    status: 'stopped',
+    reason: 'stopped by a client',
+  });
   const late = await call('POST', exec(s.id), { command: ['true'] });
   expect(late.statusCode).toBe(409);
   expect(late.json().error).toContain('start a new sandbox');
@@ -167,11 +203,18 @@ test('bodies: unknown fields, wrong types and malformed JSON are 400, oversized 
   expect((await call('POST', '/sandboxes', { workdir: 'relative' })).statusCode).toBe(400);
   expect((await call('POST', '/start', [1, 2, 3])).statusCode).toBe(400);
   const json = { 'x-api-key': KEY, 'content-type': 'application/json' };
-  expect((await inject({ method: 'POST', url: exec(s.id), headers: json, payload: '{"command":' })).statusCode).toBe(400);
+  expect((await inject({ method: 'POST', url: exec(s.id), headers: json, payload: '{"command":' })).statusCode).toBe(
+    400,
+  );
   expect((await call('POST', exec(s.id), { command: ['true'], stdin: 'x'.repeat(5000) })).statusCode).toBe(413);
   // a large body of another type is refused before it is read, on every JSON route
   for (const type of ['application/octet-stream', 'text/plain', 'multipart/form-data; boundary=x']) {
-    const r = await inject({ method: 'POST', url: exec(s.id), headers: { 'x-api-key': KEY, 'content-type': type }, payload: Buffer.alloc(2 << 20) });
+    const r = await inject({
+      method: 'POST',
+      url: exec(s.id),
+      headers: { 'x-api-key': KEY, 'content-type': type },
+      payload: Buffer.alloc(2 << 20),
+    });
     expect([413, 415]).toContain(r.statusCode);
   }
 });
@@ -189,7 +232,12 @@ test('files go in and come out; missing 404, relative 400, over --max-download-b
   const { call, create } = await setup();
   const s = await create();
   const put = (file: string, payload: Buffer) =>
-    inject({ method: 'PUT', url: `/sandboxes/${s.id}/files?path=${file}`, headers: { 'x-api-key': KEY, 'content-type': 'application/octet-stream' }, payload });
+    inject({
+      method: 'PUT',
+      url: `/sandboxes/${s.id}/files?path=${file}`,
+      headers: { 'x-api-key': KEY, 'content-type': 'application/octet-stream' },
+      payload,
+    });
   expect((await put('/tmp/a.bin', Buffer.from([0, 1, 2, 255]))).statusCode).toBe(204);
   const got = await call('GET', `/sandboxes/${s.id}/files?path=/tmp/a.bin`);
   expect(got.statusCode).toBe(200);
@@ -292,16 +340,36 @@ test('OpenHands /start: ports, placeholder, env, scaled limits, /alive wait, and
   const port = Number(spec.command[1]);
   expect(port).toBeGreaterThanOrEqual(30000);
   expect(port).toBeLessThanOrEqual(39999);
-  expect(body).toMatchObject({ runtime_id: expect.any(String), url: `http://node7:${port}`, session_api_key: expect.any(String), pod_status: 'running' });
+  expect(body).toMatchObject({
+    runtime_id: expect.any(String),
+    url: `http://node7:${port}`,
+    session_api_key: expect.any(String),
+    pod_status: 'running',
+  });
   expect(Object.values(body.work_hosts)).toHaveLength(2);
   expect(spec).toMatchObject({ workdir: '/openhands/code/', cpus: 4, memoryBytes: 2 * 2 ** 30 });
-  expect(spec.env).toMatchObject({ port: String(port), VSCODE_PORT: String(body.ports.vscode_port), DEBUG: 'true', SESSION_API_KEY: body.session_api_key });
+  expect(spec.env).toMatchObject({
+    port: String(port),
+    VSCODE_PORT: String(body.ports.vscode_port),
+    DEBUG: 'true',
+    SESSION_API_KEY: body.session_api_key,
+  });
   expect((await fetch(`http://127.0.0.1:${port}/alive`)).status).toBe(200);
-  expect((await call('GET', `/runtime/${body.runtime_id}`)).json()).toMatchObject({ runtime_id: body.runtime_id, pod_status: 'running', restart_count: 0 });
+  expect((await call('GET', `/runtime/${body.runtime_id}`)).json()).toMatchObject({
+    runtime_id: body.runtime_id,
+    pod_status: 'running',
+    restart_count: 0,
+  });
   expect((await call('GET', '/runtime/unknown')).json()).toEqual({ runtime_id: 'unknown', pod_status: 'not found' });
-  expect((await call('GET', '/sessions/sess-1')).json()).toMatchObject({ runtime_id: body.runtime_id, status: 'running', url: body.url });
+  expect((await call('GET', '/sessions/sess-1')).json()).toMatchObject({
+    runtime_id: body.runtime_id,
+    status: 'running',
+    url: body.url,
+  });
   expect((await call('GET', '/sessions/other')).statusCode).toBe(404);
-  expect((await call('GET', '/list')).json().runtimes.map((r: { runtime_id: string }) => r.runtime_id)).toEqual([body.runtime_id]);
+  expect((await call('GET', '/list')).json().runtimes.map((r: { runtime_id: string }) => r.runtime_id)).toEqual([
+    body.runtime_id,
+  ]);
   expect((await call('GET', '/registry_prefix')).json()).toEqual({ registry_prefix: 'localhost/test' });
   expect((await call('GET', '/image_exists?image=localhost/busybox')).json()).toEqual({
     exists: true,
@@ -319,7 +387,10 @@ test('OpenHands /start: ports, placeholder, env, scaled limits, /alive wait, and
   expect((await call('GET', '/sessions/sess-1')).statusCode).toBe(404);
   expect((await call('POST', '/stop', { runtime_id: 'unknown' })).statusCode).toBe(404);
   expect((await call('POST', '/start', startBody({ unknown_field: 1 }))).statusCode).toBe(400);
-  expect((await call('POST', '/start', startBody({ runtime_mounts: [{ host_path: '/etc', container_path: '/x' }] }))).statusCode).toBe(400);
+  expect(
+    (await call('POST', '/start', startBody({ runtime_mounts: [{ host_path: '/etc', container_path: '/x' }] })))
+      .statusCode,
+  ).toBe(400);
 });
 
 test("pod_status says 'ready' for upstream OpenHands clients when asked to", async () => {
@@ -330,9 +401,15 @@ test("pod_status says 'ready' for upstream OpenHands clients when asked to", asy
 
 test('concurrent starts never share a port', async () => {
   const { call } = await setup({ maxParallel: 12 });
-  const replies = await Promise.all(Array.from({ length: 12 }, (_, i) => call('POST', '/start', startBody({ session_id: `s${i}` }))));
+  const replies = await Promise.all(
+    Array.from({ length: 12 }, (_, i) => call('POST', '/start', startBody({ session_id: `s${i}` }))),
+  );
   expect(replies.map((r) => r.statusCode)).toEqual(Array(12).fill(200));
-  const ports = replies.flatMap((r) => [r.json().ports.container_port, r.json().ports.vscode_port, ...r.json().ports.app_ports]);
+  const ports = replies.flatMap((r) => [
+    r.json().ports.container_port,
+    r.json().ports.vscode_port,
+    ...r.json().ports.app_ports,
+  ]);
   expect(new Set(ports).size).toBe(48);
 });
 
@@ -348,11 +425,23 @@ test('a sandbox whose server never comes up fails the start with its last output
 test('a workspace mount must lie under --workspace-root', async () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'ws-'));
   const { call, driver } = await setup({ workspaceRoot: root });
-  const outside = await call('POST', '/start', startBody({ workspace_mount_path: '/etc', workspace_mount_path_in_sandbox: '/workspace' }));
+  const outside = await call(
+    'POST',
+    '/start',
+    startBody({ workspace_mount_path: '/etc', workspace_mount_path_in_sandbox: '/workspace' }),
+  );
   expect(outside.statusCode).toBe(403);
-  const sneaky = await call('POST', '/start', startBody({ workspace_mount_path: `${root}/../etc`, workspace_mount_path_in_sandbox: '/workspace' }));
+  const sneaky = await call(
+    'POST',
+    '/start',
+    startBody({ workspace_mount_path: `${root}/../etc`, workspace_mount_path_in_sandbox: '/workspace' }),
+  );
   expect(sneaky.statusCode).toBe(403);
-  const inside = await call('POST', '/start', startBody({ workspace_mount_path: `${root}/job1`, workspace_mount_path_in_sandbox: '/workspace' }));
+  const inside = await call(
+    'POST',
+    '/start',
+    startBody({ workspace_mount_path: `${root}/job1`, workspace_mount_path_in_sandbox: '/workspace' }),
+  );
   expect(inside.statusCode).toBe(200);
   expect([...driver.containers.values()][0]?.spec.mounts).toEqual([{ host: `${root}/job1`, container: '/workspace' }]);
   fs.rmSync(root, { recursive: true });
@@ -369,22 +458,33 @@ test('/build takes a multipart context (base64 tar.gz) and /build_status follows
   form.append('context', new Blob([Buffer.from(tgz).toString('base64')]), 'context.tar.gz');
   form.append('target_image', 'localhost/test/runtime:abc');
   form.append('tags', 'localhost/test/runtime:latest');
-  const started = await fetch(`http://127.0.0.1:${port}/build`, { method: 'POST', headers: { 'x-api-key': KEY }, body: form });
+  const started = await fetch(`http://127.0.0.1:${port}/build`, {
+    method: 'POST',
+    headers: { 'x-api-key': KEY },
+    body: form,
+  });
   expect(started.status).toBe(200);
   const { build_id, url } = (await started.json()) as { build_id: string; url: string };
   expect(url).toBe('http://node7:8000');
   let status: { status: string } = { status: 'PENDING' };
   for (let i = 0; i < 100 && !['SUCCESS', 'FAILURE'].includes(status.status); i++) {
     await new Promise((r) => setTimeout(r, 20));
-    status = (await (await fetch(`http://127.0.0.1:${port}/build_status?build_id=${build_id}`, { headers: { 'x-api-key': KEY } })).json()) as { status: string };
+    status = (await (
+      await fetch(`http://127.0.0.1:${port}/build_status?build_id=${build_id}`, { headers: { 'x-api-key': KEY } })
+    ).json()) as { status: string };
   }
   expect(status).toMatchObject({ status: 'SUCCESS', image: 'localhost/test/runtime:abc' });
   expect(driver.builds[0]?.tags).toEqual(['localhost/test/runtime:abc', 'localhost/test/runtime:latest']);
   const junk = new FormData();
   junk.append('context', new Blob(['not an archive']), 'context.tar.gz');
   junk.append('target_image', 'x/y');
-  expect((await fetch(`http://127.0.0.1:${port}/build`, { method: 'POST', headers: { 'x-api-key': KEY }, body: junk })).status).toBe(400);
-  expect((await fetch(`http://127.0.0.1:${port}/build_status?build_id=nope`, { headers: { 'x-api-key': KEY } })).status).toBe(404);
+  expect(
+    (await fetch(`http://127.0.0.1:${port}/build`, { method: 'POST', headers: { 'x-api-key': KEY }, body: junk }))
+      .status,
+  ).toBe(400);
+  expect(
+    (await fetch(`http://127.0.0.1:${port}/build_status?build_id=nope`, { headers: { 'x-api-key': KEY } })).status,
+  ).toBe(404);
   fs.rmSync(ctx, { recursive: true });
 });
 
@@ -399,7 +499,10 @@ test('idle sandboxes are reaped and shutdown removes all containers, naming thos
   await create();
   const stuck = await create();
   driver.stuck.add(stuck.container);
-  expect(await sandboxes.shutdown()).toEqual({ removed: 1, left: [{ name: stuck.container, reason: 'given PID did not die within timeout' }] });
+  expect(await sandboxes.shutdown()).toEqual({
+    removed: 1,
+    left: [{ name: stuck.container, reason: 'given PID did not die within timeout' }],
+  });
   expect([...driver.containers.keys()]).toEqual([stuck.container]);
   expect((await call('POST', '/sandboxes', {})).statusCode).toBe(503);
   driver.stuck.clear();

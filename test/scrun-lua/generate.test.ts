@@ -15,8 +15,12 @@ describe('generateScrunLua', () => {
   const lua = generateScrunLua();
 
   test('defines both scrun entry points and returns slurm.SUCCESS', () => {
-    expect(lua).toMatch(/^function slurm_scrun_stage_in\(id, bundle, spool_dir, config_file, job_id, user_id, group_id, job_env\)$/m);
-    expect(lua).toMatch(/^function slurm_scrun_stage_out\(id, bundle, orig_bundle, root_path, orig_root_path, spool_dir, config_file, jobid, user_id, group_id\)$/m);
+    expect(lua).toMatch(
+      /^function slurm_scrun_stage_in\(id, bundle, spool_dir, config_file, job_id, user_id, group_id, job_env\)$/m,
+    );
+    expect(lua).toMatch(
+      /^function slurm_scrun_stage_out\(id, bundle, orig_bundle, root_path, orig_root_path, spool_dir, config_file, jobid, user_id, group_id\)$/m,
+    );
     expect(lua.trimEnd().endsWith('return slurm.SUCCESS')).toBe(true);
   });
 
@@ -30,7 +34,10 @@ describe('generateScrunLua', () => {
     expect(lua.match(/allocator_command|remote_command|os\.execute|io\.popen/g)).toEqual(['allocator_command']);
     expect(lua).toMatch(/for j, word in ipairs\(argv\) do words\[j\] = sh\(word\) end/);
     // no command text is assembled by hand: run() only ever gets argv tables
-    const code = lua.split('\n').filter((l) => !l.trim().startsWith('--')).join('\n');
+    const code = lua
+      .split('\n')
+      .filter((l) => !l.trim().startsWith('--'))
+      .join('\n');
     const calls = [...code.matchAll(/\brun\(([\s\S]{0,8})/g)].map((m) => m[1]);
     expect(calls.length).toBeGreaterThan(5);
     for (const args of calls) expect(args).toMatch(/^(\s*\{ "|\.\.\.|owned|mkdir|argv\))/);
@@ -75,7 +82,7 @@ describe('by Slurm version', () => {
   // the bundled codec's own names, none of which the 26.05 script may carry
   const codec = /local json = |json\.(decode|encode|null|ARRAY)|json_(value|encode|string)/;
 
-  test('26.05 and later: no bundled codec, Slurm\'s slurm.from_json/to_json instead', () => {
+  test("26.05 and later: no bundled codec, Slurm's slurm.from_json/to_json instead", () => {
     const text = generateScrunLua({ slurmVersion: '26.05' });
     expect(text).not.toMatch(codec);
     expect(text).toContain('return slurm.from_json(text)');
@@ -97,7 +104,10 @@ describe('by Slurm version', () => {
 
 // Strings built to break quoting: both quotes, backslashes before digits, shell syntax, control
 // bytes and multi-byte characters.
-const hostile = fc.string({ unit: fc.constantFrom(...'"\'\\0123456789$`;&|(){}[]<>*?!#~ \t\n\r\x01\x7fé€😀aZ/.'.split('')), maxLength: 30 });
+const hostile = fc.string({
+  unit: fc.constantFrom(...'"\'\\0123456789$`;&|(){}[]<>*?!#~ \t\n\r\x01\x7fé€😀aZ/.'.split('')),
+  maxLength: 30,
+});
 const stdout = (lua: string, code: string) => execFileSync(lua, ['-'], { input: code });
 
 describe.each(LUAS)('under $lua', ({ lua, installed }) => {
@@ -105,10 +115,15 @@ describe.each(LUAS)('under $lua', ({ lua, installed }) => {
 
   luaIt('property: luaString gives back any string byte for byte', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(hostile, fc.string({ unit: 'binary', maxLength: 20 })), { minLength: 1, maxLength: 30 }), (texts) => {
-        const out = stdout(lua, texts.map((t) => `io.write(${luaString(t)}, "\\0")`).join('\n'));
-        expect(out).toEqual(Buffer.concat(texts.map((t) => Buffer.concat([Buffer.from(t, 'utf8'), Buffer.from([0])]))));
-      }),
+      fc.property(
+        fc.array(fc.oneof(hostile, fc.string({ unit: 'binary', maxLength: 20 })), { minLength: 1, maxLength: 30 }),
+        (texts) => {
+          const out = stdout(lua, texts.map((t) => `io.write(${luaString(t)}, "\\0")`).join('\n'));
+          expect(out).toEqual(
+            Buffer.concat(texts.map((t) => Buffer.concat([Buffer.from(t, 'utf8'), Buffer.from([0])]))),
+          );
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -132,21 +147,36 @@ describe.each(LUAS)('under $lua', ({ lua, installed }) => {
     try {
       const bundle = path.join(tmp, 'bundle');
       fs.mkdirSync(path.join(bundle, 'rootfs'), { recursive: true });
-      const config = { ociVersion: '1.0.0', root: { path: 'rootfs' }, annotations: {}, hostname: null, process: { args: ['true'], env: [], user: { uid: 0, gid: 0 } }, linux: { namespaces: [{ type: 'mount' }], sysctl: {} } };
+      const config = {
+        ociVersion: '1.0.0',
+        root: { path: 'rootfs' },
+        annotations: {},
+        hostname: null,
+        process: { args: ['true'], env: [], user: { uid: 0, gid: 0 } },
+        linux: { namespaces: [{ type: 'mount' }], sysctl: {} },
+      };
       fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(config));
       const file = path.join(tmp, 'scrun.lua');
       fs.writeFileSync(file, generateScrunLua({ staging: 'none', scratchDir: path.join(tmp, 'scratch'), ...options }));
-      const r = spawnSync(lua, [standIn, file, 'c1', bundle, '1000', '1000'], { encoding: 'utf8', env: { ...process.env, ...env } });
-      const line = (kind: string) => /^(\S+) (.*)$/.exec(r.stdout.split('\n').find((l) => l.startsWith(`${kind} `)) ?? '')?.[2];
+      const r = spawnSync(lua, [standIn, file, 'c1', bundle, '1000', '1000'], {
+        encoding: 'utf8',
+        env: { ...process.env, ...env },
+      });
+      const line = (kind: string) =>
+        /^(\S+) (.*)$/.exec(r.stdout.split('\n').find((l) => l.startsWith(`${kind} `)) ?? '')?.[2];
       const json = line('CONFIG');
-      return { in: Number(line('IN')), config: json === undefined ? undefined : JSON.parse(json.replaceAll('\\n', '\n')), logs: r.stdout };
+      return {
+        in: Number(line('IN')),
+        config: json === undefined ? undefined : JSON.parse(json.replaceAll('\\n', '\n')),
+        logs: r.stdout,
+      };
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
   };
   const slurmJson = { STAND_IN_SLURM_JSON: path.resolve('lua/json.lua.hbs') };
 
-  luaIt('a 26.05 script on Slurm 26.05 (stand-in): the bundled codec\'s config.json, empty objects left out', () => {
+  luaIt("a 26.05 script on Slurm 26.05 (stand-in): the bundled codec's config.json, empty objects left out", () => {
     const bundled = stageIn({});
     const slurm = stageIn({ slurmVersion: '26.05' }, slurmJson);
     if (lua === 'lua5.1') {
@@ -157,7 +187,10 @@ describe.each(LUAS)('under $lua', ({ lua, installed }) => {
     }
     expect(bundled.in).toBe(0);
     expect(slurm.in).toBe(0);
-    expect(bundled.config).toMatchObject({ annotations: {}, linux: { sysctl: {}, uidMappings: [{ containerID: 0, hostID: 1000, size: 1 }] } });
+    expect(bundled.config).toMatchObject({
+      annotations: {},
+      linux: { sysctl: {}, uidMappings: [{ containerID: 0, hostID: 1000, size: 1 }] },
+    });
     // what Slurm's codec cannot keep: null members (nil in Lua) and empty {} and [] members
     const { annotations, hostname, ...rest } = bundled.config;
     delete rest.linux.sysctl;
@@ -177,14 +210,25 @@ describe.each(LUAS)('under $lua', ({ lua, installed }) => {
     try {
       const bundle = path.join(tmp, 'bundle');
       fs.mkdirSync(path.join(bundle, 'rootfs'), { recursive: true });
-      fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify({ ociVersion: '1.0.0', root: { path: 'rootfs' }, process: { args: ['true'] } }));
+      fs.writeFileSync(
+        path.join(bundle, 'config.json'),
+        JSON.stringify({ ociVersion: '1.0.0', root: { path: 'rootfs' }, process: { args: ['true'] } }),
+      );
       const standIn = path.resolve('test/fixtures/scrun-lua/stand-in.lua');
       const owned = path.join(tmp, 'owned');
-      for (const name of [`it's "$(touch ${owned})"`, `a\\1"2 \`touch ${owned}\``, `x;touch ${owned};y`, '$HOME & * ?', 'é\\0\\"']) {
+      for (const name of [
+        `it's "$(touch ${owned})"`,
+        `a\\1"2 \`touch ${owned}\``,
+        `x;touch ${owned};y`,
+        '$HOME & * ?',
+        'é\\0\\"',
+      ]) {
         const scratch = path.join(tmp, name);
         const file = path.join(tmp, 'scrun.lua');
         fs.writeFileSync(file, generateScrunLua({ staging: 'none', scratchDir: scratch }));
-        const r = spawnSync(lua, [standIn, file, 'c1', bundle, String(process.getuid!()), String(process.getgid!())], { encoding: 'utf8' });
+        const r = spawnSync(lua, [standIn, file, 'c1', bundle, String(process.getuid!()), String(process.getgid!())], {
+          encoding: 'utf8',
+        });
         const events = r.stdout.split('\n').filter((l) => /^(IN|OUT|BUNDLE) /.test(l));
         expect({ name, events }).toEqual({ name, events: ['BUNDLE ' + path.join(scratch, 'c1'), 'IN 0', 'OUT 0'] });
         expect(fs.readdirSync(scratch)).toEqual([]);

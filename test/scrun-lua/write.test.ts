@@ -9,7 +9,14 @@ test('writes scrun.lua 0644 with the flags applied', () => {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'scrun-lua-')), 'scrun.lua');
   const old = process.umask(0o077);
   try {
-    writeScrunLua({ staging: 'none', copyTool: 'cp', scratchDir: '/tmp/s-%U', stageOut: [], skip: ['dropRlimits'], output: file });
+    writeScrunLua({
+      staging: 'none',
+      copyTool: 'cp',
+      scratchDir: '/tmp/s-%U',
+      stageOut: [],
+      skip: ['dropRlimits'],
+      output: file,
+    });
   } finally {
     process.umask(old);
   }
@@ -21,7 +28,7 @@ test('writes scrun.lua 0644 with the flags applied', () => {
   expect(text).toMatch(/^-- dropPrestartHooks:/m);
 });
 
-test('--slurm-version 26.05 writes a script on Slurm\'s own JSON functions; 24.11 bundles the codec', () => {
+test("--slurm-version 26.05 writes a script on Slurm's own JSON functions; 24.11 bundles the codec", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'scrun-lua-'));
   const flags = { staging: 'copy', copyTool: 'cp', scratchDir: '/tmp/s-%U', stageOut: [], skip: [] };
   writeScrunLua({ ...flags, slurmVersion: '26.05', output: path.join(dir, 'new.lua') });

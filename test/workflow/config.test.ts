@@ -24,9 +24,14 @@ describe('values', () => {
   });
 
   test('references to earlier keys and the environment', () => {
-    expect(
-      parse('DIR=/data\nT="${DIR}/train.parquet"\nU=$DIR/u\nH=$HOME/x\nW=${USER}_$USER\nL="$DIR-$"'),
-    ).toEqual({ DIR: '/data', T: '/data/train.parquet', U: '/data/u', H: '/home/alice/x', W: 'alice_alice', L: '/data-$' });
+    expect(parse('DIR=/data\nT="${DIR}/train.parquet"\nU=$DIR/u\nH=$HOME/x\nW=${USER}_$USER\nL="$DIR-$"')).toEqual({
+      DIR: '/data',
+      T: '/data/train.parquet',
+      U: '/data/u',
+      H: '/home/alice/x',
+      W: 'alice_alice',
+      L: '/data-$',
+    });
   });
 
   test('a key overrides the environment, later assignments override earlier ones', () => {
@@ -34,8 +39,15 @@ describe('values', () => {
   });
 
   test('defaults: ${VAR:-word} for unset or empty, ${VAR-word} for unset only', () => {
-    expect(parse('A=${NOPE:-/d/$USER}\nB=${EMPTY:-e}\nC=${EMPTY-e}\nD="${NOPE:-a b}"\nE=${USER:-x}\nF=${NOPE:-}')).toEqual({
-      A: '/d/alice', B: 'e', C: '', D: 'a b', E: 'alice', F: '',
+    expect(
+      parse('A=${NOPE:-/d/$USER}\nB=${EMPTY:-e}\nC=${EMPTY-e}\nD="${NOPE:-a b}"\nE=${USER:-x}\nF=${NOPE:-}'),
+    ).toEqual({
+      A: '/d/alice',
+      B: 'e',
+      C: '',
+      D: 'a b',
+      E: 'alice',
+      F: '',
     });
   });
 
@@ -58,7 +70,15 @@ two
 export A
 `;
     expect(parse(text)).toEqual({
-      A: '1', B: 'x y', C: '3', D: '4', E: '5', F: '#not-a-comment', G: '/home/alice/jobs', H: '~/literal', I: 'onetwo',
+      A: '1',
+      B: 'x y',
+      C: '3',
+      D: '4',
+      E: '5',
+      F: '#not-a-comment',
+      G: '/home/alice/jobs',
+      H: '~/literal',
+      I: 'onetwo',
     });
   });
 
@@ -110,6 +130,11 @@ line" K='py \\
   fs.writeFileSync(file, text);
   const script = `. "$0"; printf '%s\\0' ${keys.map((k) => `"$${k}"`).join(' ')}`;
   const r = await execa('bash', ['-c', script, file], { env: { ...env, PATH: process.env.PATH }, extendEnv: false });
-  const fromBash = Object.fromEntries(r.stdout.split('\0').slice(0, -1).map((v, i) => [keys[i], v]));
+  const fromBash = Object.fromEntries(
+    r.stdout
+      .split('\0')
+      .slice(0, -1)
+      .map((v, i) => [keys[i], v]),
+  );
   expect(parse(text)).toEqual(fromBash);
 });

@@ -27,7 +27,9 @@ test('a directory is 0700 whatever the umask, and never created twice', () => {
     expect(dir).toBe(path.join(root, '20260102_030405_7'));
     expect(fs.statSync(dir).mode & 0o777).toBe(0o700);
     expect(fs.statSync(root).mode & 0o777).toBe(0o700);
-    expect(() => createCoordinationDir(root, '20260102_030405', '7')).toThrow(/already exists; a directory is never reused/);
+    expect(() => createCoordinationDir(root, '20260102_030405', '7')).toThrow(
+      /already exists; a directory is never reused/,
+    );
   } finally {
     process.umask(old);
   }
@@ -51,7 +53,13 @@ test('job ids read from the directory are checked: an option smuggled into a fil
 
 test('list: newest first, job ids compared as numbers, other entries ignored', () => {
   const root = tmp();
-  for (const name of ['20260101_000000_99', '20260102_000000_9', '20260102_000000_10', 'notes', '20260103_000000_1.txt']) {
+  for (const name of [
+    '20260101_000000_99',
+    '20260102_000000_9',
+    '20260102_000000_10',
+    'notes',
+    '20260103_000000_1.txt',
+  ]) {
     fs.mkdirSync(path.join(root, name));
   }
   expect(listCoordinationDirs(root).map((d) => path.basename(d))).toEqual([

@@ -31,10 +31,15 @@ beforeEach(() => {
   jobsDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'jobs dir-')), "it's %here");
   fs.writeFileSync(path.join(fake, 'next'), '41');
   const stub = (name: string, body: string) =>
-    fs.writeFileSync(path.join(fake, name), `#!/bin/sh\necho "${name} $*" >>"${fake}/calls.log"\n${body}\n`, { mode: 0o755 });
-  stub('sbatch', `n=$(($(cat "${fake}/next") + 1)); echo $n >"${fake}/next"; cat >"${fake}/script.$n"
+    fs.writeFileSync(path.join(fake, name), `#!/bin/sh\necho "${name} $*" >>"${fake}/calls.log"\n${body}\n`, {
+      mode: 0o755,
+    });
+  stub(
+    'sbatch',
+    `n=$(($(cat "${fake}/next") + 1)); echo $n >"${fake}/next"; cat >"${fake}/script.$n"
 [ -e "${fake}/fail.$n" ] && { echo "sbatch: error: Invalid partition name specified" >&2; exit 1; }
-echo "$n"`);
+echo "$n"`,
+  );
   stub('scontrol', 'exit 0');
   stub('scancel', 'exit 0');
   savedPath = process.env.PATH;
@@ -69,7 +74,9 @@ describe('--dry-run', () => {
     // the runtime script names its own directory after its job id, the training one after the runtime's
     expect(out).toContain(`dir=${quotedPrefix}"$SLURM_JOB_ID"\n`);
     expect(out).toContain(`dir=${quotedPrefix}'<runtime-job-id>'\n`);
-    expect(out).toMatch(/\/bin\/slurm-oci sandbox serve --host "\$\{addr:-0\.0\.0\.0\}" --port 8000 --image localhost\/busybox \\\n {2}--max-parallel 2 --cpus-per-worker 1 \\\n {2}--memory-per-worker 256M --coordination-dir "\$dir" &/);
+    expect(out).toMatch(
+      /\/bin\/slurm-oci sandbox serve --host "\$\{addr:-0\.0\.0\.0\}" --port 8000 --image localhost\/busybox \\\n {2}--max-parallel 2 --cpus-per-worker 1 \\\n {2}--memory-per-worker 256M --coordination-dir "\$dir" &/,
+    );
     expect(out).toContain("export TRAINING_COMMAND='node train.js'\n");
     expect(out).toContain('timeout=120\n');
     const pattern = `${jobsDir.replace('%', '%%')}/${stamp}_`;
@@ -101,22 +108,56 @@ describe('--dry-run', () => {
   });
 
   test('RUNTIME_NODES=3: the runtime job spans three nodes, a worker per node by srun, the front on the first', async () => {
-    const out = await cli(['workflow', 'launch', '--config', writeConf(`${GOOD}RUNTIME_NODES=3\nRUNTIME_PORT=9000\n`), '--jobs-dir', jobsDir, '--dry-run']);
+    const out = await cli([
+      'workflow',
+      'launch',
+      '--config',
+      writeConf(`${GOOD}RUNTIME_NODES=3\nRUNTIME_PORT=9000\n`),
+      '--jobs-dir',
+      jobsDir,
+      '--dry-run',
+    ]);
     const [, runtime] = out.split(/^# ---- .*$/m);
-    expect(out).toMatch(/--job-name=skyrl-runtime --partition=debug --nodes=3 --ntasks-per-node=1 --cpus-per-task=1 --mem=500M /);
-    expect(runtime).toContain("srun --nodes=3 --ntasks-per-node=1 --cpus-per-task=1 --kill-on-bad-exit=0 bash \"$dir/runtime_worker.sh\" \"$dir/workers\" &");
-    expect(runtime).toMatch(/sandbox serve --host "\$\{addr:-0\.0\.0\.0\}" \$\{addr:\+--public-host "\$addr"\} --port 9001 /);
+    expect(out).toMatch(
+      /--job-name=skyrl-runtime --partition=debug --nodes=3 --ntasks-per-node=1 --cpus-per-task=1 --mem=500M /,
+    );
+    expect(runtime).toContain(
+      'srun --nodes=3 --ntasks-per-node=1 --cpus-per-task=1 --kill-on-bad-exit=0 bash "$dir/runtime_worker.sh" "$dir/workers" &',
+    );
+    expect(runtime).toMatch(
+      /sandbox serve --host "\$\{addr:-0\.0\.0\.0\}" \$\{addr:\+--public-host "\$addr"\} --port 9001 /,
+    );
     expect(runtime).toMatch(/--server-id "\$id" --coordination-dir "\$1\/\$node"/);
-    expect(runtime).toMatch(/sandbox front --host "\$\{addr:-0\.0\.0\.0\}" \$\{addr:\+--public-host "\$addr"\} --port 9000 --workers-dir "\$dir\/workers" \\\n {2}--expect-workers 3 --workers-timeout 120 --coordination-dir "\$dir"/);
+    expect(runtime).toMatch(
+      /sandbox front --host "\$\{addr:-0\.0\.0\.0\}" \$\{addr:\+--public-host "\$addr"\} --port 9000 --workers-dir "\$dir\/workers" \\\n {2}--expect-workers 3 --workers-timeout 120 --coordination-dir "\$dir"/,
+    );
     expect((await execa('bash', ['-n'], { input: runtime, reject: false })).exitCode).toBe(0);
     const worker = runtime!.split("<<'WORKER'\n")[1]!.split('\nWORKER\n')[0]!;
     expect((await execa('bash', ['-n'], { input: worker, reject: false })).exitCode).toBe(0);
-    const single = await cli(['workflow', 'launch', '--config', writeConf(`${GOOD}RUNTIME_NODES=1\n`), '--jobs-dir', jobsDir, '--dry-run']);
+    const single = await cli([
+      'workflow',
+      'launch',
+      '--config',
+      writeConf(`${GOOD}RUNTIME_NODES=1\n`),
+      '--jobs-dir',
+      jobsDir,
+      '--dry-run',
+    ]);
     expect(single).not.toContain('sandbox front');
   });
 
   test('--runtime-only shows only the runtime job; --debug turns on SKYRL_DEBUG', async () => {
-    const out = await cli(['workflow', 'launch', '--config', writeConf(GOOD), '--jobs-dir', jobsDir, '--dry-run', '--runtime-only', '--debug']);
+    const out = await cli([
+      'workflow',
+      'launch',
+      '--config',
+      writeConf(GOOD),
+      '--jobs-dir',
+      jobsDir,
+      '--dry-run',
+      '--runtime-only',
+      '--debug',
+    ]);
     expect(out).toContain('# ---- runtime.sbatch');
     expect(out).not.toContain('# ---- training.sbatch');
     expect(out).toContain('export SKYRL_DEBUG=1\n');
@@ -128,7 +169,11 @@ describe('a bad config stops with one error before anything is submitted', () =>
   test.each([
     ['unknown key', `${GOOD}EXTRA=1\n`, /:16: unknown key EXTRA$/],
     ['missing key', GOOD.replace(/^TIME_LIMIT=.*\n/m, ''), /: missing required key TIME_LIMIT$/],
-    ['bad size', GOOD.replace('RUNTIME_MEMORY=500M', 'RUNTIME_MEMORY=64Q'), /:8: RUNTIME_MEMORY="64Q" is not a memory size like 64G/],
+    [
+      'bad size',
+      GOOD.replace('RUNTIME_MEMORY=500M', 'RUNTIME_MEMORY=64Q'),
+      /:8: RUNTIME_MEMORY="64Q" is not a memory size like 64G/,
+    ],
     ['bad time', GOOD.replace('"12:00:00"', '12:75:00'), /:12: TIME_LIMIT="12:75:00" is not a Slurm time limit/],
   ])('%s', async (_, text, message) => {
     const file = writeConf(text);
@@ -147,18 +192,27 @@ describe('submission', () => {
     expect(path.basename(result.dir)).toMatch(/^\d{8}_\d{6}_42$/);
     expect(path.dirname(result.dir)).toBe(jobsDir);
     expect(fs.statSync(result.dir).mode & 0o777).toBe(0o700);
-    expect(fs.readdirSync(result.dir).sort()).toEqual(
-      ['launch.json', 'mine.conf', 'runtime.sbatch', 'runtime_job_id.txt', 'training.sbatch', 'training_job_id.txt'],
-    );
+    expect(fs.readdirSync(result.dir).sort()).toEqual([
+      'launch.json',
+      'mine.conf',
+      'runtime.sbatch',
+      'runtime_job_id.txt',
+      'training.sbatch',
+      'training_job_id.txt',
+    ]);
     expect(fs.readFileSync(path.join(result.dir, 'mine.conf'), 'utf8')).toBe(GOOD);
     expect(fs.readFileSync(path.join(result.dir, 'training_job_id.txt'), 'utf8')).toBe('43\n');
     const [first, second, release] = calls();
     expect(first).toMatch(/^sbatch --parsable --hold --job-name=skyrl-runtime /);
-    expect(second).toMatch(/^sbatch --parsable --dependency=after:42 --kill-on-invalid-dep=yes --job-name=skyrl-training /);
+    expect(second).toMatch(
+      /^sbatch --parsable --dependency=after:42 --kill-on-invalid-dep=yes --job-name=skyrl-training /,
+    );
     expect(second).toContain(`--output=${result.dir.replace('%', '%%')}/training_%j.out`);
     expect(release).toBe('scontrol release 42');
     // what sbatch got on stdin is what was kept in the directory
-    expect(fs.readFileSync(path.join(fake, 'script.43'), 'utf8')).toBe(fs.readFileSync(path.join(result.dir, 'training.sbatch'), 'utf8'));
+    expect(fs.readFileSync(path.join(fake, 'script.43'), 'utf8')).toBe(
+      fs.readFileSync(path.join(result.dir, 'training.sbatch'), 'utf8'),
+    );
   });
 
   test('a second launch gets a new directory; an existing one is never reused', async () => {
@@ -168,7 +222,9 @@ describe('submission', () => {
     expect(b.dir).not.toBe(a.dir);
     const { createCoordinationDir } = await import('../../src/workflow/coordination.js');
     const [, name] = /^(.*)_(\d+)$/.exec(path.basename(a.dir))!;
-    expect(() => createCoordinationDir(jobsDir, name, a.runtimeJobId)).toThrow(/already exists; a directory is never reused/);
+    expect(() => createCoordinationDir(jobsDir, name, a.runtimeJobId)).toThrow(
+      /already exists; a directory is never reused/,
+    );
   });
 
   test('if the training job is refused, the held runtime job is cancelled', async () => {
@@ -182,8 +238,19 @@ describe('submission', () => {
   test('--runtime-url: only the training job; the key lands in a 0600 file, never in argv or scripts', async () => {
     const keyFile = path.join(fake, 'key');
     fs.writeFileSync(keyFile, 'sekrit-key-123\n');
-    const out = await cli(['workflow', 'launch', '--config', writeConf(GOOD), '--jobs-dir', jobsDir, '--json',
-      '--runtime-url', 'http://node7:8000', '--api-key-file', keyFile]);
+    const out = await cli([
+      'workflow',
+      'launch',
+      '--config',
+      writeConf(GOOD),
+      '--jobs-dir',
+      jobsDir,
+      '--json',
+      '--runtime-url',
+      'http://node7:8000',
+      '--api-key-file',
+      keyFile,
+    ]);
     const result = JSON.parse(out);
     expect(result).toMatchObject({ trainingJobId: '42', url: 'http://node7:8000' });
     expect(result.runtimeJobId).toBeUndefined();
@@ -219,7 +286,10 @@ describe('Slurm commands that are missing or say something odd', () => {
     replaceStub('scontrol', '#!/bin/sh\necho "slurm_load_jobs error: Unexpected message"\n', { mode: 0o755 });
     await cli(['workflow', 'launch', '--config', writeConf(GOOD), '--jobs-dir', jobsDir, '--format', 'json']);
     const status = JSON.parse(await cli(['workflow', 'status', '--jobs-dir', jobsDir, '--format', 'json']));
-    expect(status.runtime).toMatchObject({ state: 'UNKNOWN', reason: expect.stringContaining('scontrol printed no JSON') });
+    expect(status.runtime).toMatchObject({
+      state: 'UNKNOWN',
+      reason: expect.stringContaining('scontrol printed no JSON'),
+    });
   });
 });
 
@@ -241,6 +311,8 @@ describe('logs --follow', () => {
     await showLogs(resolveCoordinationDir(jobsDir), true, 5);
     jest.restoreAllMocks();
     const waiting = err.split('\n').filter((l) => l.startsWith('waiting: '));
-    expect(waiting).toEqual(['waiting: runtime job 42 is pending (Resources), training job 43 is pending (Resources); its log appears when it starts']);
+    expect(waiting).toEqual([
+      'waiting: runtime job 42 is pending (Resources), training job 43 is pending (Resources); its log appears when it starts',
+    ]);
   });
 });

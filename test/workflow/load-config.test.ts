@@ -54,7 +54,9 @@ describe('one clear error per bad key, naming key, file and line', () => {
 
   test('bad time 12:75:00 (12:00:00 is right)', () => {
     const file = writeConf(GOOD.replace('"12:00:00"', '"12:75:00"'));
-    expect(errorOf(file)).toMatch(new RegExp(`^${file}:12: TIME_LIMIT="12:75:00" is not a Slurm time limit like 12:00:00`));
+    expect(errorOf(file)).toMatch(
+      new RegExp(`^${file}:12: TIME_LIMIT="12:75:00" is not a Slurm time limit like 12:00:00`),
+    );
   });
 
   test.each(['30', '30:00', '1-00', '1-12:00:00', '0:59:59'])('good time %s', (time) => {

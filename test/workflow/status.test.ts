@@ -66,7 +66,13 @@ started
 `);
   expect(
     formatList([
-      { dir: '/j/20260101_000000_4', runtime: { id: '4', state: 'RUNNING' }, training: { id: '5', state: 'PENDING' }, ready: true, complete: false },
+      {
+        dir: '/j/20260101_000000_4',
+        runtime: { id: '4', state: 'RUNNING' },
+        training: { id: '5', state: 'PENDING' },
+        ready: true,
+        complete: false,
+      },
       { dir: '/j/20251231_000000_2', training: { id: '2', state: 'COMPLETED' }, ready: true, complete: true },
     ]),
   ).toBe(`DIRECTORY          RUNTIME    TRAINING     FLAGS
@@ -80,13 +86,21 @@ test("a pool front's health lists its nodes; status shows each node's figures, a
     { node: 'n1', url: 'http://10.77.0.11:8001', up: true, slots: 4, used: 3, waiting: 0, sandboxes: 3 },
     { node: 'n2', url: 'http://10.77.0.12:8001', up: false, reason: 'it stopped answering: ECONNREFUSED' },
   ];
-  const server = http.createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', workers })));
+  const server = http.createServer((_req, res) =>
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', workers })),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   try {
     const health = await probeHealth(`http://127.0.0.1:${port}`);
     expect(health).toEqual({ ok: true, detail: 'HTTP 200', pool: workers });
-    const text = formatStatus({ dir: '/j/x', flags: { ready: true, complete: false }, url: 'http://10.77.0.11:8000', health, logs: {} });
+    const text = formatStatus({
+      dir: '/j/x',
+      flags: { ready: true, complete: false },
+      url: 'http://10.77.0.11:8000',
+      health,
+      logs: {},
+    });
     expect(text).toContain('server:       http://10.77.0.11:8000 health ok (HTTP 200)\n');
     expect(text).toContain('  n1           http://10.77.0.11:8001  3/4 slots used, 0 waiting, 3 sandboxes\n');
     expect(text).toContain('  n2           http://10.77.0.12:8001  DEAD (it stopped answering: ECONNREFUSED)\n');

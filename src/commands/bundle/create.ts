@@ -19,7 +19,11 @@ export default {
         if (argv.image || argv.rootfs || argv.tar) return true;
         throw new CliError('give one of --image, --rootfs or --tar', 2, 'see `slurm-oci bundle create --help`');
       })
-      .option('rootless', { type: 'boolean', default: false, describe: 'rewrite config.json for a rootless runtime run by you' })
+      .option('rootless', {
+        type: 'boolean',
+        default: false,
+        describe: 'rewrite config.json for a rootless runtime run by you',
+      })
       .option('format', formatOption)
       .example('$0 bundle create ~/bb --image docker.io/library/busybox --rootless -- sh -c "echo hi"', '')
       .example('$0 bundle create /shared/bb --tar busybox.tar --rootless && srun --container /shared/bb true', ''),

@@ -5,7 +5,15 @@ import { formatOption, numberOption, type OptionsOf } from '../options.js';
 const builder = (y: Argv) =>
   y
     .option('format', formatOption)
-    .option('timeout', numberOption('timeout', 'seconds each check may take before it counts as failed', { default: 20, min: 0.1, max: 3600, what: 'seconds' }))
+    .option(
+      'timeout',
+      numberOption('timeout', 'seconds each check may take before it counts as failed', {
+        default: 20,
+        min: 0.1,
+        max: 3600,
+        what: 'seconds',
+      }),
+    )
     .option('check', { type: 'string', array: true, describe: 'run only these checks (names as in the report)' })
     .example('$0 doctor', 'check this node for the current user')
     .example('$0 doctor --format json --check run-user-dir --check podman', 'two checks, for a script')

@@ -11,6 +11,14 @@ export default {
   command: 'generate <what>',
   describe: 'Write oci.conf, scrun.lua, site kits and Podman/Docker host configs',
   // One .command() per module keeps each handler typed from its own builder.
-  builder: (y) => y.command(ociConf).command(site).command(scrunLua).command(containersConf).command(storageConf).command(dockerDaemon).demandCommand(1),
+  builder: (y) =>
+    y
+      .command(ociConf)
+      .command(site)
+      .command(scrunLua)
+      .command(containersConf)
+      .command(storageConf)
+      .command(dockerDaemon)
+      .demandCommand(1),
   handler: () => {},
 } satisfies CommandModule;

@@ -11,8 +11,15 @@ export const presetOptions = (y: Argv) =>
     .option('runtime', { type: 'string', describe: 'runtime program path or name (default per preset)' })
     .option('runtime-arg', { type: 'string', array: true, describe: 'extra global runtime argument (repeatable)' })
     .option('root', { type: 'string', describe: 'runtime state dir, a Slurm pattern (default /run/user/%U/)' })
-    .option('container-id', { type: 'string', describe: 'id pattern of a step (default %n.%u.%j.%s; run mode adds .%t)' })
-    .option('backend', { type: 'string', choices: ['crun', 'runc'], describe: 'slurm-oci-runtime preset: low-level runtime' })
+    .option('container-id', {
+      type: 'string',
+      describe: 'id pattern of a step (default %n.%u.%j.%s; run mode adds .%t)',
+    })
+    .option('backend', {
+      type: 'string',
+      choices: ['crun', 'runc'],
+      describe: 'slurm-oci-runtime preset: low-level runtime',
+    })
     .option('helper-dir', { type: 'string', describe: 'where helper scripts are installed (enroot, multi-runtime)' })
     .option('set', { type: 'string', array: true, describe: 'override a key: Key=Value (Key= removes it; repeatable)' })
     .option('from', { type: 'string', describe: 'read the options from a JSON or YAML file (flags win)' });
@@ -28,5 +35,8 @@ export default {
       .example('$0 generate oci-conf --preset enroot -o x', 'x, and enroot-start-wrapper beside it')
       .example('$0 generate oci-conf --from site.yaml', 'options from a JSON or YAML file')
       .epilog(`Presets:\n${PRESET_NAMES.map((n) => `  ${n.padEnd(20)} ${PRESETS[n].describe}`).join('\n')}`),
-  handler: async (argv) => (await import('../../oci-conf/emit.js')).generateOciConfCommand(argv as unknown as GenerateFlags & { output?: string; force: boolean }),
+  handler: async (argv) =>
+    (await import('../../oci-conf/emit.js')).generateOciConfCommand(
+      argv as unknown as GenerateFlags & { output?: string; force: boolean },
+    ),
 } satisfies CommandModule;

@@ -14,7 +14,11 @@ export default {
         describe:
           'copy the rootfs into the scratch bundle, hard-link it (scratch dir on the same filesystem), or use it in place (shared filesystem)',
       })
-      .option('copy-tool', { choices: ['cp', 'rsync'] as const, default: 'cp' as const, describe: 'cp --reflink=auto or rsync' })
+      .option('copy-tool', {
+        choices: ['cp', 'rsync'] as const,
+        default: 'cp' as const,
+        describe: 'cp --reflink=auto or rsync',
+      })
       .option('scratch-dir', {
         type: 'string',
         default: '/run/user/%U/slurm-oci-scratch',
@@ -28,14 +32,21 @@ export default {
       })
       .option('slurm-version', {
         type: 'string',
-        describe: "Slurm release scrun runs under, e.g. 24.11; 26.05 or later uses Slurm's slurm.from_json/to_json (Lua 5.3+) instead of the bundled JSON codec (default: bundled, right on every release)",
+        describe:
+          "Slurm release scrun runs under, e.g. 24.11; 26.05 or later uses Slurm's slurm.from_json/to_json (Lua 5.3+) instead of the bundled JSON codec (default: bundled, right on every release)",
       })
       .option('output', { alias: 'o', type: 'string', describe: 'write here (mode 0644) instead of stdout' })
       .option('force', { type: 'boolean', default: false, describe: 'replace the file if it exists' })
       .example('$0 generate scrun-lua -o /etc/slurm/scrun.lua', 'copy with cp --reflink=auto into /run/user/UID')
       .example('$0 generate scrun-lua --staging none --bind-mounts copy', 'bundles on a filesystem all nodes share')
-      .example('$0 generate scrun-lua --slurm-version 26.05 -o /etc/slurm/scrun.lua', "Slurm 26.05's own JSON functions, no bundled codec")
-      .example("$0 generate scrun-lua --staging hardlink --scratch-dir '/home/.scrun/%U' --stage-out /out", 'hard links, copy /out back'),
+      .example(
+        '$0 generate scrun-lua --slurm-version 26.05 -o /etc/slurm/scrun.lua',
+        "Slurm 26.05's own JSON functions, no bundled codec",
+      )
+      .example(
+        "$0 generate scrun-lua --staging hardlink --scratch-dir '/home/.scrun/%U' --stage-out /out",
+        'hard links, copy /out back',
+      ),
   handler: async (argv) => {
     const { writeScrunLua } = await import('../../scrun-lua/write.js');
     writeScrunLua(argv as unknown as Flags);

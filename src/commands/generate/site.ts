@@ -10,5 +10,6 @@ export default {
     presetOptions(y)
       .option('out', { type: 'string', demandOption: true, describe: 'new (or empty) directory for the kit' })
       .example('$0 generate site --preset multi-runtime --out ./kit', 'dispatcher, default runner, user example'),
-  handler: async (argv) => (await import('../../oci-conf/emit.js')).generateSiteCommand(argv as unknown as GenerateFlags & { out: string }),
+  handler: async (argv) =>
+    (await import('../../oci-conf/emit.js')).generateSiteCommand(argv as unknown as GenerateFlags & { out: string }),
 } satisfies CommandModule;

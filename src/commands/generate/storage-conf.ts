@@ -4,11 +4,22 @@ import type { OptionsOf } from '../options.js';
 
 const builder = (y: Argv) =>
   y
-    .option('graphroot', { type: 'string', describe: 'image store, on local disk (default /var/tmp/containers-$USER/storage)' })
+    .option('graphroot', {
+      type: 'string',
+      describe: 'image store, on local disk (default /var/tmp/containers-$USER/storage)',
+    })
     .option('runroot', { type: 'string', describe: 'run-time state (default /run/user/$UID/containers)' })
-    .option('driver', { choices: ['vfs', 'overlay'] as const, default: 'vfs' as const, describe: 'vfs is needed through scrun' })
+    .option('driver', {
+      choices: ['vfs', 'overlay'] as const,
+      default: 'vfs' as const,
+      describe: 'vfs is needed through scrun',
+    })
     .option('output', { alias: 'o', type: 'string', describe: 'write to FILE instead of stdout' })
-    .option('force', { type: 'boolean', default: false, describe: 'replace an existing FILE, and accept a graphroot on a shared filesystem' })
+    .option('force', {
+      type: 'boolean',
+      default: false,
+      describe: 'replace an existing FILE, and accept a graphroot on a shared filesystem',
+    })
     .example('$0 generate storage-conf -o ~/.config/containers/storage.conf', 'store in /var/tmp/containers-$USER')
     .example('$0 generate storage-conf --graphroot /local/scratch/$USER/containers', 'a node-local scratch disk');
 

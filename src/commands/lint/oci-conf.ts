@@ -8,9 +8,15 @@ export default {
   builder: (y) =>
     y
       .positional('file', { type: 'string', demandOption: true, describe: 'the oci.conf to check' })
-      .option('slurm-version', { type: 'string', describe: 'Slurm release to check against (default: scontrol --version, else newest)' })
+      .option('slurm-version', {
+        type: 'string',
+        describe: 'Slurm release to check against (default: scontrol --version, else newest)',
+      })
       .option('format', formatOption)
       .example('$0 lint oci-conf /etc/slurm/oci.conf', 'check against the installed Slurm')
       .example('$0 lint oci-conf oci.conf --format json', 'findings as JSON, for scripts'),
-  handler: async (argv) => (await import('../../oci-conf/lint-command.js')).lintOciConfCommand(argv as unknown as { file: string; slurmVersion?: string; format: string }),
+  handler: async (argv) =>
+    (await import('../../oci-conf/lint-command.js')).lintOciConfCommand(
+      argv as unknown as { file: string; slurmVersion?: string; format: string },
+    ),
 } satisfies CommandModule;

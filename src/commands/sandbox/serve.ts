@@ -3,35 +3,68 @@ import type { Argv, CommandModule, InferredOptionTypes } from 'yargs';
 
 const options = {
   image: { type: 'string', demandOption: true, describe: 'Default image of a sandbox (a request may name another)' },
-  host: { type: 'string', default: '127.0.0.1', describe: "Address to listen on (the workflow's runtime job passes the node's)" },
+  host: {
+    type: 'string',
+    default: '127.0.0.1',
+    describe: "Address to listen on (the workflow's runtime job passes the node's)",
+  },
   port: { type: 'number', default: 8000, describe: 'Port to listen on (0: any free port)' },
-  'public-host': { type: 'string', describe: 'Host name put in URLs handed to clients [default: --host, or the node name for 0.0.0.0]' },
+  'public-host': {
+    type: 'string',
+    describe: 'Host name put in URLs handed to clients [default: --host, or the node name for 0.0.0.0]',
+  },
   'max-parallel': { type: 'number', default: 4, describe: 'Sandboxes running at once; further starts wait' },
   'queue-timeout': { type: 'number', default: 60, describe: 'Seconds a start may wait for a slot before a 429' },
-  'start-timeout': { type: 'number', default: 120, describe: "Seconds an OpenHands sandbox's server has to answer /alive" },
+  'start-timeout': {
+    type: 'number',
+    default: 120,
+    describe: "Seconds an OpenHands sandbox's server has to answer /alive",
+  },
   'cpus-per-worker': { type: 'number', describe: 'CPU limit of each sandbox at resource_factor 1 (podman --cpus)' },
   'memory-per-worker': { type: 'string', describe: 'Memory limit of each sandbox at resource_factor 1, e.g. 16g' },
-  'api-key-file': { type: 'string', describe: 'File holding the API key (0600, yours); created with a fresh key if missing' },
-  'coordination-dir': { type: 'string', describe: 'Shared directory for the hand-shake with a training job (made or closed to 0700)' },
+  'api-key-file': {
+    type: 'string',
+    describe: 'File holding the API key (0600, yours); created with a fresh key if missing',
+  },
+  'coordination-dir': {
+    type: 'string',
+    describe: 'Shared directory for the hand-shake with a training job (made or closed to 0700)',
+  },
   'idle-timeout': { type: 'number', default: 1800, describe: 'Seconds unused before a sandbox is stopped (0: never)' },
   'exec-timeout': { type: 'number', default: 600, describe: 'Default seconds a command may run before it is killed' },
-  'max-execs-per-sandbox': { type: 'number', default: 16, describe: 'Commands running at once in one sandbox; more get 429' },
+  'max-execs-per-sandbox': {
+    type: 'number',
+    default: 16,
+    describe: 'Commands running at once in one sandbox; more get 429',
+  },
   'max-output-bytes': { type: 'number', default: 1 << 20, describe: 'Bytes of stdout and of stderr kept per command' },
   'max-body-bytes': { type: 'number', default: 8 << 20, describe: 'Largest JSON request body (413 beyond)' },
-  'max-upload-bytes': { type: 'number', default: 256 << 20, describe: 'Largest file upload or build context (413 beyond)' },
+  'max-upload-bytes': {
+    type: 'number',
+    default: 256 << 20,
+    describe: 'Largest file upload or build context (413 beyond)',
+  },
   'max-download-bytes': { type: 'number', default: 256 << 20, describe: 'Largest file download (413 beyond)' },
   network: {
     choices: ['host', 'private'] as const,
     default: 'host',
-    describe: "Sandboxes' network unless a start sets use_host_network: the node's, or their own with ports published (needs pasta or slirp4netns)",
+    describe:
+      "Sandboxes' network unless a start sets use_host_network: the node's, or their own with ports published (needs pasta or slirp4netns)",
   },
   'ready-status': {
     choices: ['running', 'ready'] as const,
     default: 'running',
     describe: "pod_status of a ready sandbox: 'running' for SkyRL-OpenHands' client, 'ready' for upstream OpenHands'",
   },
-  'registry-prefix': { type: 'string', default: 'localhost/slurm-oci', describe: 'What GET /registry_prefix answers (where built images are named)' },
-  'workspace-root': { type: 'string', describe: 'Host directory under which /start may mount a workspace_mount_path (default: none allowed)' },
+  'registry-prefix': {
+    type: 'string',
+    default: 'localhost/slurm-oci',
+    describe: 'What GET /registry_prefix answers (where built images are named)',
+  },
+  'workspace-root': {
+    type: 'string',
+    describe: 'Host directory under which /start may mount a workspace_mount_path (default: none allowed)',
+  },
   runtime: {
     type: 'string',
     default: 'slurm-oci-runtime',
@@ -41,7 +74,11 @@ const options = {
     choices: ['crun', 'runc'] as const,
     describe: 'Backend of slurm-oci-runtime [default: crun] (not scrun: it has no exec)',
   },
-  'server-id': { type: 'string', describe: "Label value of its containers (8-32 hex digits) [default: random]; lets a job script remove them if the server is killed" },
+  'server-id': {
+    type: 'string',
+    describe:
+      'Label value of its containers (8-32 hex digits) [default: random]; lets a job script remove them if the server is killed',
+  },
   'log-level': { choices: ['debug', 'info', 'warn', 'error'] as const, default: 'info' },
 } as const;
 

@@ -19,14 +19,40 @@ export default {
   describe: 'Submit the runtime (sandbox server) job and the training job that uses it',
   builder: (y) =>
     withFormat(y)
-      .option('config', { type: 'string', demandOption: true, describe: 'dev, production, or the path of a .conf file' })
-      .option('dry-run', { type: 'boolean', default: false, describe: 'Print both scripts and the sbatch commands; submit nothing' })
-      .option('runtime-only', { type: 'boolean', default: false, describe: 'Submit only the runtime job (a server to share or debug)' })
+      .option('config', {
+        type: 'string',
+        demandOption: true,
+        describe: 'dev, production, or the path of a .conf file',
+      })
+      .option('dry-run', {
+        type: 'boolean',
+        default: false,
+        describe: 'Print both scripts and the sbatch commands; submit nothing',
+      })
+      .option('runtime-only', {
+        type: 'boolean',
+        default: false,
+        describe: 'Submit only the runtime job (a server to share or debug)',
+      })
       .option('runtime-url', { type: 'string', describe: 'Use an existing sandbox server instead of a runtime job' })
-      .option('api-key-file', { type: 'string', describe: 'Key of the --runtime-url server (else $SANDBOX_REMOTE_RUNTIME_API_KEY)' })
-      .option('debug', { type: 'boolean', default: false, describe: 'Set SKYRL_DEBUG=1 and log every poll in the jobs' })
-      .option('wait', { type: 'boolean', default: false, describe: 'Wait, with a progress line, until the server is ready' })
-      .option('jobs-dir', { ...jobsDirOption, describe: 'Where directories go (default: COORDINATION_ROOT or ~/.skyrl_jobs)' })
+      .option('api-key-file', {
+        type: 'string',
+        describe: 'Key of the --runtime-url server (else $SANDBOX_REMOTE_RUNTIME_API_KEY)',
+      })
+      .option('debug', {
+        type: 'boolean',
+        default: false,
+        describe: 'Set SKYRL_DEBUG=1 and log every poll in the jobs',
+      })
+      .option('wait', {
+        type: 'boolean',
+        default: false,
+        describe: 'Wait, with a progress line, until the server is ready',
+      })
+      .option('jobs-dir', {
+        ...jobsDirOption,
+        describe: 'Where directories go (default: COORDINATION_ROOT or ~/.skyrl_jobs)',
+      })
       .example('$0 workflow launch --config dev --dry-run', 'show what would be submitted')
       .example('$0 workflow launch --config my.conf --wait', 'submit both jobs, wait for the server')
       .epilog(

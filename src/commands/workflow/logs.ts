@@ -11,7 +11,12 @@ export default {
     y
       .positional('dir', dirPositional)
       .option('jobs-dir', jobsDirOption)
-      .option('follow', { alias: 'f', type: 'boolean', default: false, describe: 'Keep printing new lines until both jobs end' })
+      .option('follow', {
+        alias: 'f',
+        type: 'boolean',
+        default: false,
+        describe: 'Keep printing new lines until both jobs end',
+      })
       .example('$0 workflow logs --follow', 'follow the newest launch'),
   handler: async (args) => {
     const { coordinationRoot } = await import('../../workflow/load-config.js');

@@ -9,7 +9,11 @@ export default {
   describe: 'Stop a launch: write training_complete.flag and cancel both jobs',
   builder: (y) =>
     withFormat(y)
-      .positional('dir', { ...dirPositional, demandOption: true, describe: 'Coordination directory: a path, or a name under --jobs-dir' })
+      .positional('dir', {
+        ...dirPositional,
+        demandOption: true,
+        describe: 'Coordination directory: a path, or a name under --jobs-dir',
+      })
       .option('jobs-dir', jobsDirOption)
       .example('$0 workflow stop 20260101_120000_42', 'stop that launch'),
   handler: async (args) => {

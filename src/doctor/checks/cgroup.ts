@@ -8,7 +8,10 @@ const fix = 'boot with systemd.unified_cgroup_hierarchy=1 (cgroup v2), the defau
 export function judgeCgroup(fsName: string | undefined, hybrid: boolean, controllers: string | undefined): Finding {
   if (fsName === 'cgroup2') return ok(`cgroup v2${controllers?.trim() ? ` (controllers: ${controllers.trim()})` : ''}`);
   if (hybrid) return warn('hybrid cgroup v1/v2 hierarchy: rootless containers cannot use resource limits', fix);
-  return warn(`cgroup v1 (${fsName ?? 'unknown'} at /sys/fs/cgroup): rootless containers cannot use resource limits`, fix);
+  return warn(
+    `cgroup v1 (${fsName ?? 'unknown'} at /sys/fs/cgroup): rootless containers cannot use resource limits`,
+    fix,
+  );
 }
 
 export default {

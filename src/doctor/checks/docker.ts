@@ -29,7 +29,11 @@ function fromMessages(text: string, file: string): Finding | undefined {
       `add "ip-forward": false to ${file}: ${regenerate(file)}`,
     );
   }
-  const chdir = /couldn't chdir to [`']?(\/run\/\.ro[^\s'`:]*)/.exec(text) ?? /the (?:bundle|rootfs|bind mount source) (\S+) (?:exists only inside|is on a mount only) rootless Docker's/.exec(text);
+  const chdir =
+    /couldn't chdir to [`']?(\/run\/\.ro[^\s'`:]*)/.exec(text) ??
+    /the (?:bundle|rootfs|bind mount source) (\S+) (?:exists only inside|is on a mount only) rootless Docker's/.exec(
+      text,
+    );
   if (chdir) {
     return fail(
       `Slurm cannot see ${chdir[1]}: it is under rootlesskit's private /run, where exec-root or data-root points`,
@@ -50,13 +54,22 @@ export function judgeDocker(f: DockerFacts): Finding {
   }
   const c = f.config.json;
   if (c['default-runtime'] !== 'slurm') {
-    return warn(`${file} does not make slurm the default runtime: docker run runs containers on this host, not as Slurm jobs`, regenerate(file));
+    return warn(
+      `${file} does not make slurm the default runtime: docker run runs containers on this host, not as Slurm jobs`,
+      regenerate(file),
+    );
   }
   if (c.bridge === 'none' && c['ip-forward'] !== false) {
-    return fail(`${file} turns the bridge off but not ip-forward: rootless dockerd 26 stops at start (Enabling IP forwarding failed)`, `add "ip-forward": false: ${regenerate(file)}`);
+    return fail(
+      `${file} turns the bridge off but not ip-forward: rootless dockerd 26 stops at start (Enabling IP forwarding failed)`,
+      `add "ip-forward": false: ${regenerate(file)}`,
+    );
   }
   // rootless dockerd's defaults: exec-root $XDG_RUNTIME_DIR/docker, data-root ~/.local/share/docker
-  const roots = { 'exec-root': (c['exec-root'] as string | undefined) ?? `${f.xdgRuntimeDir ?? '/run/user/UID'}/docker`, 'data-root': c['data-root'] as string | undefined };
+  const roots = {
+    'exec-root': (c['exec-root'] as string | undefined) ?? `${f.xdgRuntimeDir ?? '/run/user/UID'}/docker`,
+    'data-root': c['data-root'] as string | undefined,
+  };
   for (const [key, dir] of Object.entries(roots)) {
     const hidden = dir && hiddenByRootlesskit(path.resolve(dir));
     if (hidden) {
@@ -66,10 +79,20 @@ export function judgeDocker(f: DockerFacts): Finding {
       );
     }
   }
-  if (f.info?.error) return warn(`dockerd does not answer: ${firstLine(f.info.error)}`, 'start it: systemctl --user start docker, or dockerd-rootless.sh (with the drop-in\'s two variables) where there is no systemd');
+  if (f.info?.error)
+    return warn(
+      `dockerd does not answer: ${firstLine(f.info.error)}`,
+      "start it: systemctl --user start docker, or dockerd-rootless.sh (with the drop-in's two variables) where there is no systemd",
+    );
   const rootless = f.info?.json?.SecurityOptions?.some((o) => o.includes('rootless'));
-  if (f.info?.json && !rootless) return warn('the dockerd that answers is not rootless', 'set DOCKER_HOST=unix://$XDG_RUNTIME_DIR/docker.sock: Slurm runs rootless Docker');
-  return ok(`${file}: runtime slurm, ip-forward off, exec-root and data-root visible to Slurm${f.info?.json ? `; dockerd answers (default runtime ${f.info.json.DefaultRuntime})` : ''}`);
+  if (f.info?.json && !rootless)
+    return warn(
+      'the dockerd that answers is not rootless',
+      'set DOCKER_HOST=unix://$XDG_RUNTIME_DIR/docker.sock: Slurm runs rootless Docker',
+    );
+  return ok(
+    `${file}: runtime slurm, ip-forward off, exec-root and data-root visible to Slurm${f.info?.json ? `; dockerd answers (default runtime ${f.info.json.DefaultRuntime})` : ''}`,
+  );
 }
 
 export default {
@@ -95,13 +118,17 @@ export default {
       const hostFlag = host.env.DOCKER_HOST || !xdg ? [] : ['-H', `unix://${xdg}/docker.sock`];
       const r = await host.run(docker, [...hostFlag, 'info', '--format', '{{json .}}']);
       // an unreachable daemon still exits 0 with --format, its error in ServerErrors
-      const json = r.exitCode === 0 ? (JSON.parse(r.stdout) as NonNullable<DockerFacts['info']>['json'] & { ServerErrors?: string[] }) : undefined;
+      const json =
+        r.exitCode === 0
+          ? (JSON.parse(r.stdout) as NonNullable<DockerFacts['info']>['json'] & { ServerErrors?: string[] })
+          : undefined;
       info = json && !json.ServerErrors?.length ? { json } : { error: json?.ServerErrors?.join('\n') ?? r.stderr };
     }
     const journalctl = host.which('journalctl');
-    const log = journalctl && fs.existsSync('/run/systemd/system')
-      ? (await host.run(journalctl, ['--user', '-u', 'docker', '-n', '200', '-o', 'cat', '--no-pager'])).stdout
-      : undefined;
+    const log =
+      journalctl && fs.existsSync('/run/systemd/system')
+        ? (await host.run(journalctl, ['--user', '-u', 'docker', '-n', '200', '-o', 'cat', '--no-pager'])).stdout
+        : undefined;
     return judgeDocker({ config: config ?? { file }, info, log, xdgRuntimeDir: xdg });
   },
 } satisfies Check;

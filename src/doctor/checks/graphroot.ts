@@ -5,7 +5,8 @@ import type { FsType } from '../../host-config/fs-type.js';
 import { fail, ok, skip, type Check, type Finding } from '../check.js';
 import type { PodmanInfo } from '../host.js';
 
-const regenerate = 'slurm-oci generate storage-conf --force -o ~/.config/containers/storage.conf && podman system reset';
+const regenerate =
+  'slurm-oci generate storage-conf --force -o ~/.config/containers/storage.conf && podman system reset';
 
 // Judges the store's filesystem and driver, given the runtime Podman calls.
 export function judgeGraphroot(info: PodmanInfo, fsType: FsType | undefined): Finding {
@@ -14,7 +15,10 @@ export function judgeGraphroot(info: PodmanInfo, fsType: FsType | undefined): Fi
   if (fsType?.shared) return fail(`graphroot ${root} is on ${fsType.name}, a shared filesystem`, regenerate);
   const runtime = path.basename(info.host.ociRuntime?.path ?? '');
   if (['scrun', 'slurm-oci-runtime'].includes(runtime) && driver !== 'vfs') {
-    return fail(`storage driver ${driver} with ${runtime}: the job would see an empty rootfs (it needs vfs)`, regenerate);
+    return fail(
+      `storage driver ${driver} with ${runtime}: the job would see an empty rootfs (it needs vfs)`,
+      regenerate,
+    );
   }
   return ok(`graphroot ${root} on ${fsType?.name ?? 'an unknown filesystem'}, driver ${driver}`);
 }

@@ -13,4 +13,17 @@ import slurm from './slurm.js';
 import subids from './subids.js';
 import userns from './userns.js';
 
-export const checks: Check[] = [userns, runUserDir, subids, cgroup, podman, graphroot, numLocks, docker, munge, slurm, ociConf, scrunLua];
+export const checks: Check[] = [
+  userns,
+  runUserDir,
+  subids,
+  cgroup,
+  podman,
+  graphroot,
+  numLocks,
+  docker,
+  munge,
+  slurm,
+  ociConf,
+  scrunLua,
+];

@@ -3,11 +3,19 @@
 import { fail, ok, type Check, type Finding } from '../check.js';
 import { firstLine } from '../host.js';
 
-const fix = 'start munged (`sudo systemctl enable --now munge`) and make /etc/munge/munge.key the same as on the controller';
+const fix =
+  'start munged (`sudo systemctl enable --now munge`) and make /etc/munge/munge.key the same as on the controller';
 
 // Judges `munge -n | unmunge`: each step's exit code and error output (undefined: not installed).
-export function judgeMunge(encode?: { exitCode: number; stderr: string }, decode?: { exitCode: number; stdout: string; stderr: string }): Finding {
-  if (!encode || !decode) return fail('munge/unmunge are not installed: Slurm containers need AuthType=auth/munge', `install munge; then ${fix}`);
+export function judgeMunge(
+  encode?: { exitCode: number; stderr: string },
+  decode?: { exitCode: number; stdout: string; stderr: string },
+): Finding {
+  if (!encode || !decode)
+    return fail(
+      'munge/unmunge are not installed: Slurm containers need AuthType=auth/munge',
+      `install munge; then ${fix}`,
+    );
   if (encode.exitCode !== 0) return fail(`munge -n failed: ${firstLine(encode.stderr)}`, fix);
   if (decode.exitCode !== 0) return fail(`unmunge failed: ${firstLine(decode.stderr || decode.stdout)}`, fix);
   return ok('munge -n | unmunge: Success');

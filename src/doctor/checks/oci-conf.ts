@@ -17,16 +17,28 @@ export function locate(host: Host, name: string): { file: string; text?: string 
 }
 
 // Judges the file's presence and the linter's findings for the installed Slurm.
-export function judgeOciConf(file: string, text: string | undefined, findings: LintFinding[] = [], slurm = 'the newest Slurm'): Finding {
+export function judgeOciConf(
+  file: string,
+  text: string | undefined,
+  findings: LintFinding[] = [],
+  slurm = 'the newest Slurm',
+): Finding {
   const regenerate = `slurm-oci generate oci-conf --preset crun-run -o ${file} --force (or another preset) on every node (or let configless mode ship it), then \`scontrol reconfigure\``;
-  if (text === undefined) return fail(`${file} is missing: Slurm ignores --container and scrun will not start`, regenerate);
+  if (text === undefined)
+    return fail(`${file} is missing: Slurm ignores --container and scrun will not start`, regenerate);
   const errors = findings.filter((f) => f.severity === 'error');
   const summary = (fs: LintFinding[]) =>
-    fs.slice(0, 2).map((f) => `${f.line ? `line ${f.line}: ` : ''}${f.message}`).join('; ') + (fs.length > 2 ? ` (and ${fs.length - 2} more)` : '');
+    fs
+      .slice(0, 2)
+      .map((f) => `${f.line ? `line ${f.line}: ` : ''}${f.message}`)
+      .join('; ') + (fs.length > 2 ? ` (and ${fs.length - 2} more)` : '');
   const explain = `\`slurm-oci lint oci-conf ${file}\` gives the fix for each`;
   if (errors.length) {
     const fixes = [...new Set(errors.flatMap((f) => (f.fix ? [f.fix] : [])))];
-    return fail(`${file}: ${slurm} would reject it: ${summary(errors)}`, `${[...fixes, explain].join('; ')}; or ${regenerate}`);
+    return fail(
+      `${file}: ${slurm} would reject it: ${summary(errors)}`,
+      `${[...fixes, explain].join('; ')}; or ${regenerate}`,
+    );
   }
   if (findings.length) return warn(`${file}: ${summary(findings)}`, explain);
   return ok(`${file} present, lint-clean for ${slurm}`);
@@ -44,6 +56,11 @@ export default {
     if (text === undefined) return judgeOciConf(file, text);
     // Lint for the installed release; one this tool does not know yet is linted as the newest.
     const version = normalizeVersion((await host.slurmVersion()) ?? '');
-    return judgeOciConf(file, text, nodeFindings(lintOciConf(text, { slurmVersion: version })), version ? `Slurm ${version}` : undefined);
+    return judgeOciConf(
+      file,
+      text,
+      nodeFindings(lintOciConf(text, { slurmVersion: version })),
+      version ? `Slurm ${version}` : undefined,
+    );
   },
 } satisfies Check;

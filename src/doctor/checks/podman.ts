@@ -23,12 +23,19 @@ export function judgePodman(result: { info?: PodmanInfo; error?: string } | unde
       `podman --storage-driver ${clash[2]} --storage-opt "" system reset --force (deletes that store's images and containers); then podman uses ${clash[1]}`,
     );
   }
-  if (!info) return fail(`podman info failed: ${error}`, 'run `podman info` to see the whole error; after changing storage.conf, `podman system reset` clears the old store');
+  if (!info)
+    return fail(
+      `podman info failed: ${error}`,
+      'run `podman info` to see the whole error; after changing storage.conf, `podman system reset` clears the old store',
+    );
   const runtime = info.host.ociRuntime ?? {};
   const about = `podman ${info.version?.Version ?? '?'}, runtime ${runtime.name ?? '?'} (${runtime.path ?? '?'})`;
   if (!info.host.security?.rootless) {
     return uid === 0
-      ? warn(`${about}, running as root`, 'run doctor as the user who runs containers: rootless Podman is what Slurm supports')
+      ? warn(
+          `${about}, running as root`,
+          'run doctor as the user who runs containers: rootless Podman is what Slurm supports',
+        )
       : fail(`${about}, not rootless`, 'unset CONTAINER_HOST and any sudo wrapper: Slurm runs only rootless Podman');
   }
   if (runtime.name !== 'slurm') return warn(`${about}: containers run on this host, not as Slurm jobs`, confFix);

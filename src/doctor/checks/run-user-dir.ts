@@ -17,13 +17,27 @@ export function judgeRunUser(f: RunUserFacts): Finding {
   const dir = `/run/user/${f.uid}`;
   const enable = `sudo loginctl enable-linger ${f.user} (on every compute node, or for all users through your provisioning)`;
   const prolog = `create it when jobs start: a Slurm prolog running \`install -d -m 0700 -o ${f.user} ${dir}\``;
-  if (!f.dir) return fail(`${dir} is missing: rootless Podman, scrun and crun --root=/run/user/%U/ cannot keep state`, f.systemd ? enable : prolog);
-  if (f.dir.uid !== f.uid) return fail(`${dir} belongs to uid ${f.dir.uid}, not ${f.uid}`, `sudo chown ${f.user} ${dir} && sudo chmod 0700 ${dir}`);
-  if (f.dir.mode & 0o077) return warn(`${dir} is mode ${(f.dir.mode & 0o777).toString(8)}: other users can look in`, `chmod 0700 ${dir}`);
+  if (!f.dir)
+    return fail(
+      `${dir} is missing: rootless Podman, scrun and crun --root=/run/user/%U/ cannot keep state`,
+      f.systemd ? enable : prolog,
+    );
+  if (f.dir.uid !== f.uid)
+    return fail(
+      `${dir} belongs to uid ${f.dir.uid}, not ${f.uid}`,
+      `sudo chown ${f.user} ${dir} && sudo chmod 0700 ${dir}`,
+    );
+  if (f.dir.mode & 0o077)
+    return warn(`${dir} is mode ${(f.dir.mode & 0o777).toString(8)}: other users can look in`, `chmod 0700 ${dir}`);
   if (f.systemd && !f.linger) {
-    return warn(`${dir} exists, but lingering is off: systemd removes it when your last session on this node ends`, enable);
+    return warn(
+      `${dir} exists, but lingering is off: systemd removes it when your last session on this node ends`,
+      enable,
+    );
   }
-  return ok(`${dir} present, mode 0700${f.systemd ? ', lingering on' : ' (no systemd here: kept until the site removes it)'}`);
+  return ok(
+    `${dir} present, mode 0700${f.systemd ? ', lingering on' : ' (no systemd here: kept until the site removes it)'}`,
+  );
 }
 
 export default {

@@ -10,10 +10,21 @@ export const atLeast = (version: string, major: number, minor: number): boolean 
 
 // Judges the Slurm version (undefined: no client answered) and scrun's path (undefined: not found).
 export function judgeSlurm(version: string | undefined, scrun: string | undefined): Finding {
-  if (!version) return fail('no Slurm client here (scontrol/sinfo --version gave nothing)', 'install the Slurm client commands and put them on PATH');
-  if (!atLeast(version, 23, 2)) return fail(`Slurm ${version}: scrun and the current oci.conf keys need 23.02 or later`, 'upgrade Slurm to 23.02 or later');
+  if (!version)
+    return fail(
+      'no Slurm client here (scontrol/sinfo --version gave nothing)',
+      'install the Slurm client commands and put them on PATH',
+    );
+  if (!atLeast(version, 23, 2))
+    return fail(
+      `Slurm ${version}: scrun and the current oci.conf keys need 23.02 or later`,
+      'upgrade Slurm to 23.02 or later',
+    );
   if (!scrun) {
-    return warn(`Slurm ${version}, but no scrun on PATH: Podman and Docker cannot run containers as jobs`, 'install scrun (Slurm built with Lua support) on login and compute nodes');
+    return warn(
+      `Slurm ${version}, but no scrun on PATH: Podman and Docker cannot run containers as jobs`,
+      'install scrun (Slurm built with Lua support) on login and compute nodes',
+    );
   }
   return ok(`Slurm ${version}, scrun at ${scrun}`);
 }

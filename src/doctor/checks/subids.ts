@@ -27,9 +27,13 @@ export function judgeSubids(user: string, uids: Range[], gids: Range[], start: n
   const [nu, ng] = [count(uids), count(gids)];
   const range = `${start}-${start + 65535}`;
   const fix = `sudo usermod --add-subuids ${range} --add-subgids ${range} ${user} (or add them to your LDAP/SSSD subid source)`;
-  if (!nu || !ng) return fail(`${user} has no subordinate ${!nu ? 'uids' : 'gids'}: rootless Podman can map only one user`, fix);
+  if (!nu || !ng)
+    return fail(`${user} has no subordinate ${!nu ? 'uids' : 'gids'}: rootless Podman can map only one user`, fix);
   if (nu < 65536 || ng < 65536) {
-    return warn(`${user} has only ${nu} subuids and ${ng} subgids: images with higher uids fail to unpack`, `${fix}; or set ignore_chown_errors (slurm-oci generate storage-conf does)`);
+    return warn(
+      `${user} has only ${nu} subuids and ${ng} subgids: images with higher uids fail to unpack`,
+      `${fix}; or set ignore_chown_errors (slurm-oci generate storage-conf does)`,
+    );
   }
   return ok(`${nu} subuids and ${ng} subgids`);
 }
@@ -44,7 +48,8 @@ export default {
     const getsubids = host.which('getsubids');
     if (getsubids && (!uids.length || !gids.length)) {
       // getsubids prints "0: alice 100000 65536" per range, from files or the NSS subid source.
-      const parse = (out: string) => [...out.matchAll(/^\d+: \S+ (\d+) (\d+)$/gm)].map((m) => ({ start: Number(m[1]), count: Number(m[2]) }));
+      const parse = (out: string) =>
+        [...out.matchAll(/^\d+: \S+ (\d+) (\d+)$/gm)].map((m) => ({ start: Number(m[1]), count: Number(m[2]) }));
       if (!uids.length) uids = parse((await host.run(getsubids, [user])).stdout);
       if (!gids.length) gids = parse((await host.run(getsubids, ['-g', user])).stdout);
     }

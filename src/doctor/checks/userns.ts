@@ -36,7 +36,9 @@ export function judgeUserns(values: Record<string, string | undefined>, unshareE
 export default {
   name: 'userns',
   run: async (host) => {
-    const values = Object.fromEntries(Object.entries(sysctls).map(([name, [file]]) => [name, host.read(`/proc/sys/${file}`)]));
+    const values = Object.fromEntries(
+      Object.entries(sysctls).map(([name, [file]]) => [name, host.read(`/proc/sys/${file}`)]),
+    );
     let unshareError: string | undefined;
     const unshare = host.which('unshare');
     if (unshare && host.user.uid !== 0) {

@@ -20,7 +20,10 @@ const NAMES = ['auto', 'scrun', 'crun', 'runc'];
 // The config files that exist, system first; each is checked against schemas/runtime-config.schema.json.
 function readConfigs(env: NodeJS.ProcessEnv): RuntimeConfig {
   const home = env.XDG_CONFIG_HOME || path.join(env.HOME || os.homedir(), '.config');
-  const files = [env.SLURM_OCI_RUNTIME_CONFIG || '/etc/slurm-oci/runtime.json', path.join(home, 'slurm-oci/runtime.json')];
+  const files = [
+    env.SLURM_OCI_RUNTIME_CONFIG || '/etc/slurm-oci/runtime.json',
+    path.join(home, 'slurm-oci/runtime.json'),
+  ];
   let merged: RuntimeConfig = {};
   for (const file of files) {
     let text: string;
@@ -61,8 +64,11 @@ export async function chooseBackend(ctx: Context, requested?: string): Promise<C
   }
   const binary = which(backend, paths, ctx.env);
   if (!binary) {
-    throw new CliError(`backend ${backend}: the program "${backend}" was not found`, 1,
-      `install it, put it in PATH, or set "paths": {"${backend}": "/abs/path"} in /etc/slurm-oci/runtime.json`);
+    throw new CliError(
+      `backend ${backend}: the program "${backend}" was not found`,
+      1,
+      `install it, put it in PATH, or set "paths": {"${backend}": "/abs/path"} in /etc/slurm-oci/runtime.json`,
+    );
   }
   return { backend, binary, paths };
 }

@@ -84,7 +84,12 @@ export const local: Backend = {
   },
 
   async delete(ctx, record, force) {
-    const r = capture(record.binary, [...localGlobals(ctx, record), 'delete', ...(force ? ['--force'] : []), record.id], 30_000, ctx.env);
+    const r = capture(
+      record.binary,
+      [...localGlobals(ctx, record), 'delete', ...(force ? ['--force'] : []), record.id],
+      30_000,
+      ctx.env,
+    );
     if (r.code !== 0 && !/does not exist|No such file/.test(r.stderr)) {
       throw new CliError(`${record.backend} delete ${record.id} failed: ${r.stderr.trim() || `exit ${r.code}`}`, 1);
     }

@@ -29,7 +29,9 @@ const containerOf = (ctx: Context, record: ContainerRecord) => new ScrunContaine
 function isOverlayMount(dir: string): boolean {
   for (const line of fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n')) {
     const [left, right] = line.split(' - ');
-    const mountPoint = left?.split(' ')[4]?.replace(/\\(\d{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+    const mountPoint = left
+      ?.split(' ')[4]
+      ?.replace(/\\(\d{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
     if (mountPoint === dir && /^(overlay|fuse\.fuse-overlayfs)$/.test(right?.split(' ')[0] ?? '')) return true;
   }
   return false;
@@ -40,15 +42,23 @@ function isOverlayMount(dir: string): boolean {
 function precheck(ctx: Context, record: ContainerRecord): void {
   const ping = capture(record.slurm!.scontrol, ['ping'], 10_000, ctx.env);
   if (!/ is UP/.test(ping.stdout)) {
-    throw new CliError(`the Slurm controller does not answer: ${(ping.stdout + ping.stderr).trim().split('\n')[0]}`, 1,
-      'check `scontrol ping` and SLURM_CONF, or run the container locally with --backend crun');
+    throw new CliError(
+      `the Slurm controller does not answer: ${(ping.stdout + ping.stderr).trim().split('\n')[0]}`,
+      1,
+      'check `scontrol ping` and SLURM_CONF, or run the container locally with --backend crun',
+    );
   }
   const confDir = path.dirname(ctx.env.SLURM_CONF || '/etc/slurm/slurm.conf');
   if (!fs.existsSync(path.join(confDir, 'slurm.conf'))) return; // configless: scrun fetches them
   for (const file of ['oci.conf', 'scrun.lua']) {
     if (!fs.existsSync(path.join(confDir, file))) {
-      throw new CliError(`scrun cannot run containers here: ${confDir}/${file} is missing`, 1,
-        file === 'oci.conf' ? 'write one with `slurm-oci generate oci-conf`' : 'write one with `slurm-oci generate scrun-lua`');
+      throw new CliError(
+        `scrun cannot run containers here: ${confDir}/${file} is missing`,
+        1,
+        file === 'oci.conf'
+          ? 'write one with `slurm-oci generate oci-conf`'
+          : 'write one with `slurm-oci generate scrun-lua`',
+      );
     }
   }
 }
@@ -56,7 +66,12 @@ function precheck(ctx: Context, record: ContainerRecord): void {
 // Starts the supervisor (it waits for start) and records it; Podman gets its pid. In the runtime
 // server, with HAND (create, not run, whose caller waits itself), the server supervises through
 // the caller's hand (io.ts), with no Node start-up; else a Node supervisor of its own.
-async function createWithSupervisor(ctx: Context, record: ContainerRecord, options: CreateOptions, hand: boolean): Promise<ScrunContainer> {
+async function createWithSupervisor(
+  ctx: Context,
+  record: ContainerRecord,
+  options: CreateOptions,
+  hand: boolean,
+): Promise<ScrunContainer> {
   // rootless Docker: no paths that exist only inside rootlesskit (this call's environment says)
   assertVisibleToSlurm(record, { ...visibleIo, env: ctx.env });
   if (fs.readdirSync(record.rootfs).length === 0 || isOverlayMount(record.rootfs)) {
@@ -68,18 +83,28 @@ async function createWithSupervisor(ctx: Context, record: ContainerRecord, optio
     );
   }
   precheck(ctx, record);
-  if (options.preserveFds) ctx.log('warning', `--preserve-fds ${options.preserveFds} ignored: scrun cannot pass open files into a Slurm job`);
+  if (options.preserveFds)
+    ctx.log('warning', `--preserve-fds ${options.preserveFds} ignored: scrun cannot pass open files into a Slurm job`);
   const container = containerOf(ctx, record);
   fs.mkdirSync(record.backendRoot, { recursive: true, mode: 0o700 });
   // started by the caller (the native front, from the runtime server): conmon must adopt it
   const served = hand && ctx.io.hand ? await ctx.io.hand() : undefined;
-  const pid = served?.pid ?? (await ctx.io.spawnDetached(process.execPath, [packageFile('dist/scrun-supervisor.js'), ctx.store.root, record.id]));
+  const pid =
+    served?.pid ??
+    (await ctx.io.spawnDetached(process.execPath, [
+      packageFile('dist/scrun-supervisor.js'),
+      ctx.store.root,
+      record.id,
+    ]));
   // written before the supervisor can look: it reads it once `start` asks, and writes it only then
   container.init({ options, globals: ctx.globals }, { pid, start: procStat(pid)?.start });
   // digits only: go-runc and conmon parse the pid file with atoi
   if (options.pidFile) fs.writeFileSync(options.pidFile, String(pid));
   // a failure before supervision proper (the container's files gone) must not end the server
-  if (served) void supervisorMain(ctx.store.root, record.id, served).catch(() => 255).then((code) => served.exit(code));
+  if (served)
+    void supervisorMain(ctx.store.root, record.id, served)
+      .catch(() => 255)
+      .then((code) => served.exit(code));
   return container;
 }
 
@@ -94,7 +119,8 @@ export function statusOf(state: ScrunState | undefined, alive: boolean): Status 
 async function startAndWait(ctx: Context, record: ContainerRecord, host: Pick<ScrunHost, 'stat'>): Promise<void> {
   const container = containerOf(ctx, record);
   const state = container.read();
-  if (!state || !isAlive(host, state.supervisor.pid, state.supervisor.start)) throw new CliError('cannot start a container that has stopped', 1);
+  if (!state || !isAlive(host, state.supervisor.pid, state.supervisor.start))
+    throw new CliError('cannot start a container that has stopped', 1);
   const { supervisor } = state;
   container.requestStart();
   // the caller's (the front passes its signals on)
@@ -107,12 +133,17 @@ async function startAndWait(ctx: Context, record: ContainerRecord, host: Pick<Sc
       if (s && s.phase !== 'created' && s.phase !== 'start-requested') return s;
       if (!isAlive(host, supervisor.pid, supervisor.start)) return container.read() ?? s;
       const waited = Math.floor((Date.now() - waitedSince) / 10_000);
-      if (waited > said) ctx.log('info', `waiting for the Slurm allocation of ${record.id} (${(said = waited) * 10} s)`);
+      if (waited > said)
+        ctx.log('info', `waiting for the Slurm allocation of ${record.id} (${(said = waited) * 10} s)`);
       return undefined;
     });
     if (now?.phase === 'failed') throw new CliError(now.error ?? `scrun create ${record.id} failed`, 1, now.hint);
     if (now?.phase !== 'running' && now?.phase !== 'exited') {
-      throw new CliError(`the scrun supervisor of ${record.id} ended before the container ran`, 1, `see ${container.supervisorLog}`);
+      throw new CliError(
+        `the scrun supervisor of ${record.id} ended before the container ran`,
+        1,
+        `see ${container.supervisorLog}`,
+      );
     }
   } finally {
     stopForwarding();
@@ -128,7 +159,13 @@ async function cleanup(ctx: Context, record: ContainerRecord): Promise<void> {
   if (!state?.cleaned || supervisorAlive) {
     declineIfRemote(ctx.io, 'scrun cleanup');
     if (state && supervisorAlive) host.kill(state.supervisor.pid, 'SIGKILL');
-    await stopAnchorAndJob(host, ctx.globals, record, state?.anchor, state?.jobId ?? (state?.anchor ? host.findJob(record.id, new Set()) : undefined));
+    await stopAnchorAndJob(
+      host,
+      ctx.globals,
+      record,
+      state?.anchor,
+      state?.jobId ?? (state?.anchor ? host.findJob(record.id, new Set()) : undefined),
+    );
   }
   fs.rmSync(record.backendRoot, { recursive: true, force: true });
 }
@@ -190,7 +227,9 @@ export const scrun: Backend = {
     const host = realHost(record, ctx.env);
     const done = await container.waitFor(() => {
       const s = container.read();
-      return s?.phase === 'exited' || s?.phase === 'failed' || !isAlive(host, supervisor.pid, supervisor.start) ? s : undefined;
+      return s?.phase === 'exited' || s?.phase === 'failed' || !isAlive(host, supervisor.pid, supervisor.start)
+        ? s
+        : undefined;
     });
     return done?.exitCode ?? 255;
   },

@@ -40,14 +40,19 @@ export function createOptions(ctx: Context, p: Parsed): CreateOptions {
 }
 
 // Validates everything, claims the id and saves the record; the backend has not run yet.
-export async function prepare(ctx: Context, p: Parsed, command: string): Promise<{ record: ContainerRecord; backend: Backend }> {
+export async function prepare(
+  ctx: Context,
+  p: Parsed,
+  command: string,
+): Promise<{ record: ContainerRecord; backend: Backend }> {
   const [id] = positionals(p, command, 1) as [string];
   ctx.store.dir(id);
   const bundle = loadBundle(path.resolve(ctx.cwd, str(p, 'bundle') ?? '.'));
   const choice = await chooseBackend(ctx, str(p, 'backend') ?? ctx.globals.backend);
   const backend = await backendFor(choice.backend);
   // the scrun backend's Slurm commands are resolved before the id is claimed: a missing one leaves nothing
-  const slurm = choice.backend === 'scrun' ? (await import('../scrun/slurm.js')).slurmCommands(choice.paths, ctx.env) : undefined;
+  const slurm =
+    choice.backend === 'scrun' ? (await import('../scrun/slurm.js')).slurmCommands(choice.paths, ctx.env) : undefined;
   const dir = ctx.store.claim(id);
   const record: ContainerRecord = {
     id,

@@ -23,7 +23,11 @@ export async function run(ctx: Context, args: string[]): Promise<number> {
   const backend = await backendFor(record.backend);
   const status = force ? undefined : backend.state(ctx, record).status;
   if (status === 'running' || status === 'paused') {
-    throw new CliError(`cannot delete container ${id} that is not stopped: ${status}`, 1, 'stop it first, or use --force');
+    throw new CliError(
+      `cannot delete container ${id} that is not stopped: ${status}`,
+      1,
+      'stop it first, or use --force',
+    );
   }
   await backend.delete(ctx, record, force);
   ctx.store.remove(id);

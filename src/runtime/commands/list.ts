@@ -25,8 +25,22 @@ export async function run(ctx: Context, args: string[]): Promise<number> {
     ctx.io.write(1, `${JSON.stringify(states.map(({ annotations: _, ...s }) => s))}\n`);
     return 0;
   }
-  const rows = [['ID', 'PID', 'STATUS', 'BUNDLE', 'CREATED', 'OWNER'], ...states.map((s) => [s.id, String(s.pid), s.status, s.bundle, s.created, s.owner])];
+  const rows = [
+    ['ID', 'PID', 'STATUS', 'BUNDLE', 'CREATED', 'OWNER'],
+    ...states.map((s) => [s.id, String(s.pid), s.status, s.bundle, s.created, s.owner]),
+  ];
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  ctx.io.write(1, rows.map((r) => r.map((cell, c) => cell.padEnd(widths[c]! + 2)).join('').trimEnd() + '\n').join(''));
+  ctx.io.write(
+    1,
+    rows
+      .map(
+        (r) =>
+          r
+            .map((cell, c) => cell.padEnd(widths[c]! + 2))
+            .join('')
+            .trimEnd() + '\n',
+      )
+      .join(''),
+  );
   return 0;
 }

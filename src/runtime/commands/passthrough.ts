@@ -12,25 +12,56 @@ const b = { type: 'bool' } as const;
 // Flags that take a value, per command: enough to find the container id among the arguments.
 const FLAGS: Record<string, FlagSpecs> = {
   exec: {
-    'console-socket': s, 'pidfd-socket': s, cwd: s, env: { type: 'list', alias: 'e' }, user: { ...s, alias: 'u' },
-    'additional-gids': { type: 'list', alias: 'g' }, process: { ...s, alias: 'p' }, 'pid-file': s,
-    'process-label': s, apparmor: s, cap: { type: 'list', alias: 'c' }, 'preserve-fds': s, cgroup: s,
-    tty: { ...b, alias: 't' }, detach: { ...b, alias: 'd' }, 'no-new-privs': b, 'ignore-paused': b,
+    'console-socket': s,
+    'pidfd-socket': s,
+    cwd: s,
+    env: { type: 'list', alias: 'e' },
+    user: { ...s, alias: 'u' },
+    'additional-gids': { type: 'list', alias: 'g' },
+    process: { ...s, alias: 'p' },
+    'pid-file': s,
+    'process-label': s,
+    apparmor: s,
+    cap: { type: 'list', alias: 'c' },
+    'preserve-fds': s,
+    cgroup: s,
+    tty: { ...b, alias: 't' },
+    detach: { ...b, alias: 'd' },
+    'no-new-privs': b,
+    'ignore-paused': b,
   },
   ps: { format: { ...s, alias: 'f' } },
   pause: {},
   resume: {},
   update: Object.fromEntries(
-    ['resources', 'blkio-weight', 'cpu-period', 'cpu-quota', 'cpu-share', 'cpu-rt-period', 'cpu-rt-runtime',
-      'cpuset-cpus', 'cpuset-mems', 'cpu-idle', 'kernel-memory', 'kernel-memory-tcp', 'memory', 'memory-reservation',
-      'memory-swap', 'pids-limit', 'l3-cache-schema', 'mem-bw-schema'].map((n) => [n, n === 'resources' ? { ...s, alias: 'r' } : s]),
+    [
+      'resources',
+      'blkio-weight',
+      'cpu-period',
+      'cpu-quota',
+      'cpu-share',
+      'cpu-rt-period',
+      'cpu-rt-runtime',
+      'cpuset-cpus',
+      'cpuset-mems',
+      'cpu-idle',
+      'kernel-memory',
+      'kernel-memory-tcp',
+      'memory',
+      'memory-reservation',
+      'memory-swap',
+      'pids-limit',
+      'l3-cache-schema',
+      'mem-bw-schema',
+    ].map((n) => [n, n === 'resources' ? { ...s, alias: 'r' } : s]),
   ),
 };
 
 export async function run(ctx: Context, args: string[], command: string): Promise<number> {
   const p = parseFlags(args, FLAGS[command]!, command);
   const id = p.rest[0];
-  if (!id) throw new CliError(`${command}: a container id is required`, 1, `run \`slurm-oci-runtime ${command} --help\``);
+  if (!id)
+    throw new CliError(`${command}: a container id is required`, 1, `run \`slurm-oci-runtime ${command} --help\``);
   const record = ctx.store.load(id);
   const backend = await backendFor(record.backend);
   if (backend.passthrough) return backend.passthrough(ctx, record, command, args);
@@ -40,6 +71,9 @@ export async function run(ctx: Context, args: string[], command: string): Promis
     ctx.io.write(1, json ? `${JSON.stringify(pids)}\n` : `PID\n${pids.map((pid) => `${pid}\n`).join('')}`);
     return 0;
   }
-  throw new CliError(`${command} is not supported by the scrun backend`, 1,
-    'the container runs as a Slurm job; use a local backend (--backend crun) for exec, pause, resume and update');
+  throw new CliError(
+    `${command} is not supported by the scrun backend`,
+    1,
+    'the container runs as a Slurm job; use a local backend (--backend crun) for exec, pause, resume and update',
+  );
 }

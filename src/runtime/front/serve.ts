@@ -48,7 +48,8 @@ function retireOthers(socket: string): void {
       return 0;
     }
   };
-  for (const name of socketsToRetire(socket, fs.readdirSync(dir), mtime)) fs.rmSync(path.join(dir, name), { force: true });
+  for (const name of socketsToRetire(socket, fs.readdirSync(dir), mtime))
+    fs.rmSync(path.join(dir, name), { force: true });
 }
 
 // What one connection's call is waiting for from its front: answers to R, D, H and A frames, in
@@ -83,7 +84,10 @@ async function makeHand(conn: net.Socket, pending: Pending, env: NodeJS.ProcessE
       // the hand gone, or the process not started: no end will be reported
       void closed.then(() => (exited(255), gone()));
       const pid = ask(conn, pending, frame('A', nulList([bin, ...args])));
-      void pid.then((p) => p || (exited(127), gone()), () => {});
+      void pid.then(
+        (p) => p || (exited(127), gone()),
+        () => {},
+      );
       return { ...run, pid: pid.catch(() => 0) };
     },
     stderr: (chunk) => void (!conn.destroyed && conn.write(frame('E', chunk))),

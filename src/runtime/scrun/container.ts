@@ -75,7 +75,11 @@ export class ScrunContainer {
   // Writes the first state (create, right after starting the supervisor).
   init(input: SupervisorInput, supervisor: ProcRef): void {
     writeFileAtomic(this.file('input.json'), JSON.stringify(input), 0o600);
-    writeFileAtomic(this.file('state.json'), JSON.stringify({ phase: 'created', supervisor } satisfies ScrunState), 0o600);
+    writeFileAtomic(
+      this.file('state.json'),
+      JSON.stringify({ phase: 'created', supervisor } satisfies ScrunState),
+      0o600,
+    );
   }
 
   input(): SupervisorInput | undefined {
@@ -85,7 +89,8 @@ export class ScrunContainer {
   // Moves to phase TO with FACTS; throws on a transition the machine does not have (a bug).
   transition(to: Phase, facts: Partial<Omit<ScrunState, 'phase' | 'supervisor'>> = {}): ScrunState {
     const now = this.read();
-    if (!now || !NEXT[now.phase].includes(to)) throw new Error(`scrun container ${this.dir}: no transition ${now?.phase ?? 'none'} → ${to}`);
+    if (!now || !NEXT[now.phase].includes(to))
+      throw new Error(`scrun container ${this.dir}: no transition ${now?.phase ?? 'none'} → ${to}`);
     const next: ScrunState = { ...now, ...facts, phase: to };
     writeFileAtomic(this.file('state.json'), JSON.stringify(next), 0o600);
     return next;

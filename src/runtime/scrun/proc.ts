@@ -45,4 +45,5 @@ export function jobIdArg(args: string[]): number | undefined {
 }
 
 // A wait status as a shell exit code: the code, or 128 + the signal.
-export const waitStatusToCode = (status: number): number => ((status & 0x7f) === 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f));
+export const waitStatusToCode = (status: number): number =>
+  (status & 0x7f) === 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);

@@ -15,7 +15,11 @@ export function slurmCommands(paths: Record<string, string>, env: NodeJS.Process
   const found = Object.fromEntries(['squeue', 'scontrol', 'scancel'].map((n) => [n, which(n, paths, env)]));
   const missing = Object.keys(found).filter((n) => !found[n]);
   if (missing.length) {
-    throw new CliError(`the scrun backend needs ${missing.join(', ')}, not found`, 1, 'install the Slurm client commands');
+    throw new CliError(
+      `the scrun backend needs ${missing.join(', ')}, not found`,
+      1,
+      'install the Slurm client commands',
+    );
   }
   return found as SlurmCommands;
 }
@@ -24,7 +28,12 @@ export function slurmCommands(paths: Record<string, string>, env: NodeJS.Process
 // is not in STALE. Finished jobs stay listed for minutes, among them those of an earlier container of
 // the same name and of a scrun create that failed and was retried: the first one listed was one of
 // those in the runs that came back 0 instead of the container's code.
-export function findJob(slurm: SlurmCommands, id: string, stale: ReadonlySet<number>, env: NodeJS.ProcessEnv): number | undefined {
+export function findJob(
+  slurm: SlurmCommands,
+  id: string,
+  stale: ReadonlySet<number>,
+  env: NodeJS.ProcessEnv,
+): number | undefined {
   const r = capture(slurm.squeue, ['-h', '-a', '-t', 'all', '-O', 'JobID:|,ContainerId:'], 15_000, env);
   return newestJob(r.stdout, id, stale);
 }
@@ -83,7 +92,12 @@ function containerCode(job: Job): number {
 }
 
 // Cancels the job (with SIGNAL, or outright); errors are ignored: it may be gone already.
-export function cancelJob(slurm: SlurmCommands, jobId: number, signal: number | undefined, env: NodeJS.ProcessEnv): void {
+export function cancelJob(
+  slurm: SlurmCommands,
+  jobId: number,
+  signal: number | undefined,
+  env: NodeJS.ProcessEnv,
+): void {
   capture(slurm.scancel, [...(signal ? [`--signal=${signal}`, '--full'] : []), String(jobId)], 15_000, env);
 }
 

@@ -9,13 +9,16 @@ import { isAlive, type ScrunHost } from './host.js';
 
 // scrun's global flags: our per-container root; scrun rejects --log-format text and ignores the rest.
 export const scrunGlobals = (globals: Pick<Globals, 'debug'>, record: ContainerRecord): string[] => [
-  '--root', record.backendRoot, ...(globals.debug ? ['--debug'] : []),
+  '--root',
+  record.backendRoot,
+  ...(globals.debug ? ['--debug'] : []),
 ];
 
 const SRUN_WIND_DOWN_MS = 10_000;
 const STEP_MS = 100;
 
-const liveSruns = (host: ScrunHost, pid: number): boolean => host.children(pid).some((c) => c.comm === 'srun' && c.state !== 'Z');
+const liveSruns = (host: ScrunHost, pid: number): boolean =>
+  host.children(pid).some((c) => c.comm === 'srun' && c.state !== 'Z');
 
 // Cancels JOB_ID unless it finished (JOB_FINISHED, or the controller says so), then stops ANCHOR if alive.
 export async function stopAnchorAndJob(
@@ -27,7 +30,8 @@ export async function stopAnchorAndJob(
   jobFinished = false,
 ): Promise<void> {
   if (jobId && !jobFinished && !host.jobEnd(jobId)?.finished) host.cancel(jobId);
-  for (let i = 0; i < SRUN_WIND_DOWN_MS / STEP_MS && anchor && liveSruns(host, anchor.pid); i++) await host.sleep(STEP_MS);
+  for (let i = 0; i < SRUN_WIND_DOWN_MS / STEP_MS && anchor && liveSruns(host, anchor.pid); i++)
+    await host.sleep(STEP_MS);
   if (anchor && isAlive(host, anchor.pid, anchor.start)) {
     await host.scrun([...scrunGlobals(globals, record), 'delete', '--force', record.id], 15_000);
     if (isAlive(host, anchor.pid, anchor.start)) {

@@ -39,9 +39,11 @@ export type Supervision = {
 
 // Hints for scrun create failures users meet first.
 function hintFor(stderr: string): string | undefined {
-  if (/oci\.conf/i.test(stderr)) return 'scrun needs oci.conf next to slurm.conf on this host (`slurm-oci generate oci-conf`)';
+  if (/oci\.conf/i.test(stderr))
+    return 'scrun needs oci.conf next to slurm.conf on this host (`slurm-oci generate oci-conf`)';
   if (/scrun\.lua/i.test(stderr)) return 'scrun needs scrun.lua next to slurm.conf (`slurm-oci generate scrun-lua`)';
-  if (/Unable to contact|Connection refused|Zero Bytes/i.test(stderr)) return 'the Slurm controller does not answer: check `scontrol ping`';
+  if (/Unable to contact|Connection refused|Zero Bytes/i.test(stderr))
+    return 'the Slurm controller does not answer: check `scontrol ping`';
   return undefined;
 }
 
@@ -70,22 +72,45 @@ async function jobExitCode(s: Supervision, jobId: number | undefined): Promise<n
       return job.exitCode ?? 255;
     }
     if (s.host.now() > end) {
-      s.log('warning', `job ${jobId} is ${job?.state ?? 'not known to the controller'} after ${JOB_END_WAIT_MS / 1000} s`);
+      s.log(
+        'warning',
+        `job ${jobId} is ${job?.state ?? 'not known to the controller'} after ${JOB_END_WAIT_MS / 1000} s`,
+      );
       return undefined;
     }
   }
 }
 
-type Created = { code: number; stderr: string; anchorPid?: number; gone: Promise<void>; jobId?: number; stale: Set<number> };
+type Created = {
+  code: number;
+  stderr: string;
+  anchorPid?: number;
+  gone: Promise<void>;
+  jobId?: number;
+  stale: Set<number>;
+};
 
 // scrun create, once more when the anchor died before it reported and no process can have run.
-async function create(s: Supervision, readAnchorPid: () => number | undefined, clearAnchorPid: () => void): Promise<Created> {
+async function create(
+  s: Supervision,
+  readAnchorPid: () => number | undefined,
+  clearAnchorPid: () => void,
+): Promise<Created> {
   const { container, record, host } = s;
   const options = container.input()!.options;
   const args = [
-    ...scrunGlobals(s.globals, record), '--log', container.scrunLog, '--log-format', 'json',
-    'create', '--bundle', record.bundle, '--pid-file', container.anchorPidFile,
-    ...(options.consoleSocket ? ['--console-socket', options.consoleSocket] : []), record.id,
+    ...scrunGlobals(s.globals, record),
+    '--log',
+    container.scrunLog,
+    '--log-format',
+    'json',
+    'create',
+    '--bundle',
+    record.bundle,
+    '--pid-file',
+    container.anchorPidFile,
+    ...(options.consoleSocket ? ['--console-socket', options.consoleSocket] : []),
+    record.id,
   ];
   const stale = new Set<number>();
   for (let attempt = 1; ; attempt++) {
@@ -160,7 +185,10 @@ async function watch(
 }
 
 // The supervisor's whole life; returns its exit code (the container's).
-export async function supervise(s: Supervision, anchorPidFile: { read(): number | undefined; clear(): void }): Promise<number> {
+export async function supervise(
+  s: Supervision,
+  anchorPidFile: { read(): number | undefined; clear(): void },
+): Promise<number> {
   const { container, record, host, log } = s;
   const requested = await container.waitFor(() => (container.startRequested() ? true : undefined), s.abort);
   if (!requested) {
@@ -177,7 +205,12 @@ export async function supervise(s: Supervision, anchorPidFile: { read(): number 
       ? 'interrupted; the Slurm allocation was cancelled'
       : lastLine(created.stderr) || `scrun create exited ${created.code} without starting its anchor`;
     log('error', `scrun create failed (exit ${created.code}): ${created.stderr}`);
-    container.transition('failed', { error: `scrun create ${record.id} failed: ${why}`, hint: hintFor(created.stderr), exitCode: 1, cleaned: true });
+    container.transition('failed', {
+      error: `scrun create ${record.id} failed: ${why}`,
+      hint: hintFor(created.stderr),
+      exitCode: 1,
+      cleaned: true,
+    });
     return 1;
   }
   // no start time when /proc could not be read: then the pid alone identifies it (never 0, which

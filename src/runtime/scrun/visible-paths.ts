@@ -90,8 +90,12 @@ export function assertVisibleToSlurm(record: { bundle: string; rootfs: string },
   const outer = outsideMounts(io);
   if (!outer) return;
   const inner = parseMountinfo(io.read('/proc/self/mountinfo') ?? '');
-  const config = JSON.parse(io.read(path.join(record.bundle, 'config.json')) ?? '{}') as { mounts?: { source?: string; type?: string; options?: string[] }[] };
-  const binds = (config.mounts ?? []).filter((m) => m.source?.startsWith('/') && (m.type === 'bind' || m.options?.some((o) => /^r?bind$/.test(o))));
+  const config = JSON.parse(io.read(path.join(record.bundle, 'config.json')) ?? '{}') as {
+    mounts?: { source?: string; type?: string; options?: string[] }[];
+  };
+  const binds = (config.mounts ?? []).filter(
+    (m) => m.source?.startsWith('/') && (m.type === 'bind' || m.options?.some((o) => /^r?bind$/.test(o))),
+  );
   const paths: [string, string][] = [
     ['bundle', record.bundle],
     ['rootfs', record.rootfs],

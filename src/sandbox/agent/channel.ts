@@ -75,7 +75,11 @@ export class AgentChannel {
     const script = commandScript(c);
     let token = crypto.randomBytes(12).toString('hex');
     while (script.split('\n').includes(token)) token = crypto.randomBytes(12).toString('hex');
-    const names = await Promise.all([this.stock.take(), this.stock.take(), ...(c.stdin === undefined ? [] : [this.stock.take()])]);
+    const names = await Promise.all([
+      this.stock.take(),
+      this.stock.take(),
+      ...(c.stdin === undefined ? [] : [this.stock.take()]),
+    ]);
     const [o, e, i] = names.map((n) => path.join(this.dir, n)) as [string, string, string | undefined];
     const fds: (number | undefined)[] = [];
     try {

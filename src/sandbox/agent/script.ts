@@ -68,4 +68,5 @@ export function commandScript(c: AgentCommand): string {
 
 // One request as written to req: header, script lines, closing token. The token is random and the
 // caller checks the script has no line equal to it.
-export const frame = (token: string, header: string, script: string): string => `${token} ${header}\n${script}${token}\n`;
+export const frame = (token: string, header: string, script: string): string =>
+  `${token} ${header}\n${script}${token}\n`;

@@ -10,20 +10,34 @@ import { queryString } from '../http.js';
 const IMAGE = /^[A-Za-z0-9][A-Za-z0-9._\/:@-]*$/;
 
 // Adds the routes to APP.
-export function buildRoutes(app: FastifyInstance, builds: Builds, o: { maxUploadBytes: number; publicUrl: () => string }): void {
+export function buildRoutes(
+  app: FastifyInstance,
+  builds: Builds,
+  o: { maxUploadBytes: number; publicUrl: () => string },
+): void {
   void app.register(async (scope) => {
-    await scope.register(multipart, { limits: { fileSize: o.maxUploadBytes, files: 1, fields: 64, fieldSize: 4096, parts: 66 } });
+    await scope.register(multipart, {
+      limits: { fileSize: o.maxUploadBytes, files: 1, fields: 64, fieldSize: 4096, parts: 66 },
+    });
     scope.post('/build', { bodyLimit: o.maxUploadBytes }, async (request) => {
-      if (!request.isMultipart()) throw new ApiError(415, 'send the build as multipart/form-data (context, target_image, tags)');
+      if (!request.isMultipart())
+        throw new ApiError(415, 'send the build as multipart/form-data (context, target_image, tags)');
       let context: Buffer | undefined;
       const tags: string[] = [];
       let target: string | undefined;
       for await (const part of request.parts()) {
         if (part.type === 'file') {
-          if (part.fieldname !== 'context') throw new ApiError(400, `unexpected file field ${part.fieldname}; send the context as 'context'`);
+          if (part.fieldname !== 'context')
+            throw new ApiError(400, `unexpected file field ${part.fieldname}; send the context as 'context'`);
           context = await part.toBuffer();
         } else if (part.fieldname === 'target_image') target = String(part.value);
-        else if (part.fieldname === 'tags') tags.push(...String(part.value).split(',').map((t) => t.trim()).filter(Boolean));
+        else if (part.fieldname === 'tags')
+          tags.push(
+            ...String(part.value)
+              .split(',')
+              .map((t) => t.trim())
+              .filter(Boolean),
+          );
       }
       if (!context) throw new ApiError(400, "the build needs a 'context' file (tar.gz, or its base64)");
       if (!target) throw new ApiError(400, "the build needs a 'target_image'");

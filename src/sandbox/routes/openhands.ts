@@ -36,9 +36,12 @@ export type OpenhandsOptions = {
 };
 
 const podStatus = (s: Sandbox, ready: string) =>
-  ({ starting: 'pending', running: ready, paused: 'paused', exited: 'failed', failed: 'failed', stopped: 'stopped' })[s.status];
+  ({ starting: 'pending', running: ready, paused: 'paused', exited: 'failed', failed: 'failed', stopped: 'stopped' })[
+    s.status
+  ];
 
-const workHosts = (host: string, s: Sandbox) => Object.fromEntries((s.ports?.app ?? []).map((p) => [urlOf(host, p), p]));
+const workHosts = (host: string, s: Sandbox) =>
+  Object.fromEntries((s.ports?.app ?? []).map((p) => [urlOf(host, p), p]));
 
 // The workspace mount a start asks for, checked against --workspace-root.
 function workspace(body: StartBody, root: string | undefined): { host: string; sandbox: string } | undefined {
@@ -47,7 +50,10 @@ function workspace(body: StartBody, root: string | undefined): { host: string; s
   if (!host || !sandbox) return undefined;
   const resolved = path.resolve(host);
   if (!root || (resolved !== root && !resolved.startsWith(`${root}/`))) {
-    throw new ApiError(403, `workspace_mount_path ${host} is not under the server's --workspace-root${root ? ` ${root}` : ' (none given)'}`);
+    throw new ApiError(
+      403,
+      `workspace_mount_path ${host} is not under the server's --workspace-root${root ? ` ${root}` : ' (none given)'}`,
+    );
   }
   return { host: resolved, sandbox };
 }
@@ -67,13 +73,16 @@ export function openhandsRoutes(app: FastifyInstance, sandboxes: Sandboxes, o: O
     restart_reasons: [] as string[],
     image: s.image,
     ...(s.reason && s.status !== 'running' ? { reason: s.reason } : {}),
-    ...(s.ports ? { ports: { container_port: s.ports.exec, vscode_port: s.ports.vscode, app_ports: s.ports.app } } : {}),
+    ...(s.ports
+      ? { ports: { container_port: s.ports.exec, vscode_port: s.ports.vscode, app_ports: s.ports.app } }
+      : {}),
   });
   const runtimeId = (body: unknown) => (body as { runtime_id: string }).runtime_id;
 
   app.post('/start', { preValidation: checkBody(sandboxStart, 'the /start request') }, async (request, reply) => {
     const body = request.body as StartBody;
-    if (body.command === undefined) throw new ApiError(400, 'the /start request needs a command: the server the sandbox runs');
+    if (body.command === undefined)
+      throw new ApiError(400, 'the /start request needs a command: the server the sandbox runs');
     const mount = workspace(body, o.workspaceRoot);
     const s = await sandboxes.create(
       {

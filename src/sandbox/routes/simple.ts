@@ -31,11 +31,19 @@ const filePath = (request: Parameters<typeof queryString>[0]) => {
 };
 
 // Adds the routes to APP.
-export function simpleRoutes(app: FastifyInstance, sandboxes: Sandboxes, limits: { maxUploadBytes: number; maxDownloadBytes: number }): void {
+export function simpleRoutes(
+  app: FastifyInstance,
+  sandboxes: Sandboxes,
+  limits: { maxUploadBytes: number; maxDownloadBytes: number },
+): void {
   app.post('/sandboxes', { preValidation: checkBody(sandboxCreate, 'the sandbox request') }, async (request, reply) => {
     const body = request.body as CreateBody;
     const s = await sandboxes.create(
-      { ...(body.image ? { image: body.image } : {}), ...(body.env ? { env: body.env } : {}), ...(body.workdir ? { workdir: body.workdir } : {}) },
+      {
+        ...(body.image ? { image: body.image } : {}),
+        ...(body.env ? { env: body.env } : {}),
+        ...(body.workdir ? { workdir: body.workdir } : {}),
+      },
       clientGone(reply),
     );
     void reply.code(201);
@@ -54,10 +62,18 @@ export function simpleRoutes(app: FastifyInstance, sandboxes: Sandboxes, limits:
     void reply.code(204);
   });
 
-  app.post<{ Params: IdParams }>('/sandboxes/:id/exec', { preValidation: checkBody(sandboxExec, 'the exec request') }, async (request, reply) => {
-    const { timeout, ...body } = request.body as ExecBody;
-    return sandboxes.exec(request.params.id, { ...body, signal: clientGone(reply), ...(timeout ? { timeoutMs: timeout * 1000 } : {}) });
-  });
+  app.post<{ Params: IdParams }>(
+    '/sandboxes/:id/exec',
+    { preValidation: checkBody(sandboxExec, 'the exec request') },
+    async (request, reply) => {
+      const { timeout, ...body } = request.body as ExecBody;
+      return sandboxes.exec(request.params.id, {
+        ...body,
+        signal: clientGone(reply),
+        ...(timeout ? { timeoutMs: timeout * 1000 } : {}),
+      });
+    },
+  );
 
   app.get<{ Params: IdParams }>('/sandboxes/:id/files', async (request, reply) => {
     const out = await sandboxes.download(request.params.id, filePath(request), limits.maxDownloadBytes);
@@ -66,13 +82,20 @@ export function simpleRoutes(app: FastifyInstance, sandboxes: Sandboxes, limits:
   });
 
   void app.register(async (uploads) => {
-    uploads.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: limits.maxUploadBytes }, (_r, body, done) =>
-      done(null, body),
+    uploads.addContentTypeParser(
+      'application/octet-stream',
+      { parseAs: 'buffer', bodyLimit: limits.maxUploadBytes },
+      (_r, body, done) => done(null, body),
     );
-    uploads.put<{ Params: IdParams }>('/sandboxes/:id/files', { bodyLimit: limits.maxUploadBytes }, async (request, reply) => {
-      if (!Buffer.isBuffer(request.body)) throw new ApiError(415, 'send the file as Content-Type: application/octet-stream');
-      await sandboxes.upload(request.params.id, filePath(request), request.body);
-      void reply.code(204);
-    });
+    uploads.put<{ Params: IdParams }>(
+      '/sandboxes/:id/files',
+      { bodyLimit: limits.maxUploadBytes },
+      async (request, reply) => {
+        if (!Buffer.isBuffer(request.body))
+          throw new ApiError(415, 'send the file as Content-Type: application/octet-stream');
+        await sandboxes.upload(request.params.id, filePath(request), request.body);
+        void reply.code(204);
+      },
+    );
   });
 }

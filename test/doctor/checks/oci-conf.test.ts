@@ -12,14 +12,20 @@ RunTimeRun="crun --rootless=true --root=/run/user/%U/ run --bundle %b %n.%u.%j.%
 RunTimeKill="crun --rootless=true --root=/run/user/%U/ kill -a %n.%u.%j.%s"
 RunTimeDelete="crun --rootless=true --root=/run/user/%U/ delete --force %n.%u.%j.%s"
 `;
-const judge = (text: string) => judgeOciConf('/etc/slurm/oci.conf', text, nodeFindings(lintOciConf(text, { slurmVersion: '24.11' })), 'Slurm 24.11');
+const judge = (text: string) =>
+  judgeOciConf('/etc/slurm/oci.conf', text, nodeFindings(lintOciConf(text, { slurmVersion: '24.11' })), 'Slurm 24.11');
 
 test('missing fails and names the generator', () => {
-  expect(judgeOciConf('/etc/slurm/oci.conf', undefined)).toMatchObject({ status: 'fail', fix: expect.stringContaining('generate oci-conf --preset crun-run -o /etc/slurm/oci.conf --force') });
+  expect(judgeOciConf('/etc/slurm/oci.conf', undefined)).toMatchObject({
+    status: 'fail',
+    fix: expect.stringContaining('generate oci-conf --preset crun-run -o /etc/slurm/oci.conf --force'),
+  });
 });
 
 test('the generated crun run-mode file is clean on a node (its /run/user warning is the run-user-dir check)', () => {
-  expect(lintOciConf(run, { slurmVersion: '24.11' }).map((f) => f.message)).toEqual([expect.stringContaining('/run/user/%U')]);
+  expect(lintOciConf(run, { slurmVersion: '24.11' }).map((f) => f.message)).toEqual([
+    expect.stringContaining('/run/user/%U'),
+  ]);
   expect(judge(run)).toMatchObject({ status: 'ok', detail: '/etc/slurm/oci.conf present, lint-clean for Slurm 24.11' });
 });
 
@@ -29,5 +35,8 @@ test('an unknown key fails with its line; a lint warning warns', () => {
   expect(bad.detail).toMatch(/^\/etc\/slurm\/oci.conf: Slurm 24.11 would reject it: line 7: /);
   expect(judge(run.replace(/%n\.%u\.%j\.%s"/g, '%n.%u.%j.%s.%t"')).status).toBe('warn');
   expect(bad.fix).toMatch(/slurm-oci lint oci-conf \/etc\/slurm\/oci.conf/);
-  expect(judgeOciConf('/f', 'x', [{ line: 2, severity: 'warning', message: 'no EnvExclude' }])).toMatchObject({ status: 'warn', detail: '/f: line 2: no EnvExclude' });
+  expect(judgeOciConf('/f', 'x', [{ line: 2, severity: 'warning', message: 'no EnvExclude' }])).toMatchObject({
+    status: 'warn',
+    detail: '/f: line 2: no EnvExclude',
+  });
 });

@@ -9,5 +9,8 @@ test('slurm', () => {
   expect(judgeSlurm(undefined, undefined).status).toBe('fail');
   expect(judgeSlurm('22.05.9', '/usr/bin/scrun').status).toBe('fail');
   expect(judgeSlurm('24.11.5', undefined).status).toBe('warn');
-  expect(judgeSlurm('24.11.5', '/usr/bin/scrun')).toMatchObject({ status: 'ok', detail: 'Slurm 24.11.5, scrun at /usr/bin/scrun' });
+  expect(judgeSlurm('24.11.5', '/usr/bin/scrun')).toMatchObject({
+    status: 'ok',
+    detail: 'Slurm 24.11.5, scrun at /usr/bin/scrun',
+  });
 });

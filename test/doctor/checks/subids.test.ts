@@ -5,7 +5,10 @@ import { freeStart, judgeSubids, rangesIn } from '../../../src/doctor/checks/sub
 const file = 'bob:100000:65536\n1000:165536:1000\n# comment\nalice:300000:64536\n';
 
 test('ranges match the user name or the uid', () => {
-  expect(rangesIn(file, 'alice', 1000)).toEqual([{ start: 165536, count: 1000 }, { start: 300000, count: 64536 }]);
+  expect(rangesIn(file, 'alice', 1000)).toEqual([
+    { start: 165536, count: 1000 },
+    { start: 300000, count: 64536 },
+  ]);
   expect(rangesIn(file, 'carol', 1002)).toEqual([]);
   expect(freeStart(file)).toBe(364536);
 });

@@ -15,7 +15,10 @@ const ns = (name: string) => /\[(\d+)\]/.exec(fs.readlinkSync(`/proc/self/ns/${n
 const socketDir = () => path.join(tmp, 'xdg', 'slurm-oci');
 const socketPath = () => path.join(socketDir(), `front-7e57-${ns('user')}-${ns('mnt')}.sock`);
 const env = () => ({ PATH: process.env.PATH!, XDG_RUNTIME_DIR: path.join(tmp, 'xdg') });
-const cc = (args: string[]) => spawnSync(process.env.CC || 'cc', ['-O2', '-Wall', '-DBUILD_ID="7e57"', ...args, 'native/front.c'], { encoding: 'utf8' });
+const cc = (args: string[]) =>
+  spawnSync(process.env.CC || 'cc', ['-O2', '-Wall', '-DBUILD_ID="7e57"', ...args, 'native/front.c'], {
+    encoding: 'utf8',
+  });
 
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-native-'));
@@ -42,7 +45,9 @@ async function withServer(answer: Buffer) {
     const hung = setTimeout(() => child.kill('SIGKILL'), 4000);
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
-    const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.once('exit', (c, s) => resolve([c, s])));
+    const [code, signal] = await new Promise<[number | null, string | null]>((resolve) =>
+      child.once('exit', (c, s) => resolve([c, s])),
+    );
     clearTimeout(hung);
     return { code, signal, stderr };
   } finally {
@@ -54,17 +59,28 @@ async function withServer(answer: Buffer) {
 test('a frame longer than the cap is refused, not allocated (0xFFFFFFFF wrapped malloc to 0)', async () => {
   const head = Buffer.from([0xff, 0xff, 0xff, 0xff, 0x4f]);
   expect(await withServer(Buffer.concat([head, Buffer.alloc(64, 0x41)]))).toEqual({
-    code: 1, signal: null, stderr: 'slurm-oci-runtime: the runtime server sent a bad frame (type 0x4f, 4294967295 bytes)\n',
+    code: 1,
+    signal: null,
+    stderr: 'slurm-oci-runtime: the runtime server sent a bad frame (type 0x4f, 4294967295 bytes)\n',
   });
 });
 
 test('an unknown frame type is refused', async () => {
   const r = await withServer(Buffer.from([1, 0, 0, 0, 0x5a, 0x21]));
-  expect(r).toEqual({ code: 1, signal: null, stderr: 'slurm-oci-runtime: the runtime server sent a bad frame (type 0x5a, 1 bytes)\n' });
+  expect(r).toEqual({
+    code: 1,
+    signal: null,
+    stderr: 'slurm-oci-runtime: the runtime server sent a bad frame (type 0x5a, 1 bytes)\n',
+  });
 });
 
 test('it builds without the close_range wrapper (glibc < 2.34)', () => {
-  const r = cc(['-Dclose_range=__no_close_range', '-Werror=implicit-function-declaration', '-o', path.join(tmp, 'front-old-glibc')]);
+  const r = cc([
+    '-Dclose_range=__no_close_range',
+    '-Werror=implicit-function-declaration',
+    '-o',
+    path.join(tmp, 'front-old-glibc'),
+  ]);
   expect(r.status).toBe(0);
 });
 
@@ -73,7 +89,11 @@ test('a call under conmon starts no server (conmon would adopt it); a call from 
   const conmon = path.join(tmp, 'conmon');
   fs.copyFileSync('/bin/sh', conmon);
   fs.chmodSync(conmon, 0o755);
-  const under = spawnSync(conmon, ['-c', `"${front}" state nope; true`], { env: env(), encoding: 'utf8', timeout: 10_000 });
+  const under = spawnSync(conmon, ['-c', `"${front}" state nope; true`], {
+    env: env(),
+    encoding: 'utf8',
+    timeout: 10_000,
+  });
   expect(under.stderr).toBe('slurm-oci-runtime: container nope does not exist\n');
   await sleep(1500);
   expect(fs.existsSync(socketPath())).toBe(false);
@@ -137,7 +157,12 @@ test('H leaves a hand behind: the parent exits with the first X; the hand runs A
     expect(await next('K')).toBe('15');
     conn.end(frame('X', '7'));
     await next('closed');
-    for (let i = 0; i < 50 && fs.existsSync(`/proc/${hand}/cmdline`) && fs.readFileSync(`/proc/${hand}/cmdline`).length; i++) await sleep(50);
+    for (
+      let i = 0;
+      i < 50 && fs.existsSync(`/proc/${hand}/cmdline`) && fs.readFileSync(`/proc/${hand}/cmdline`).length;
+      i++
+    )
+      await sleep(50);
     expect(fs.existsSync(`/proc/${hand}/cmdline`) && fs.readFileSync(`/proc/${hand}/cmdline`).length > 0).toBe(false);
   } finally {
     parent.kill('SIGKILL');

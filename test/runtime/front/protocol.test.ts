@@ -7,7 +7,11 @@ test('frames survive any split into chunks', () => {
   for (let cut = 0; cut <= bytes.length; cut++) {
     const reader = new FrameReader();
     const frames = [...reader.push(bytes.subarray(0, cut)), ...reader.push(bytes.subarray(cut))];
-    expect(frames.map((f) => [f.type, f.payload.toString()])).toEqual([['O', 'héllo'], ['X', '0'], ['C', '']]);
+    expect(frames.map((f) => [f.type, f.payload.toString()])).toEqual([
+      ['O', 'héllo'],
+      ['X', '0'],
+      ['C', ''],
+    ]);
   }
 });
 
@@ -18,6 +22,10 @@ test('an oversized frame is refused, not buffered', () => {
 
 test('a call: argument count, cwd, arguments (empty ones kept), environment', () => {
   const payload = nulList(['3', '/tmp/b', 'create', '', 'c1', 'A=1', 'B=x=y', 'EMPTY=']);
-  expect(parseCall(payload)).toEqual({ cwd: '/tmp/b', argv: ['create', '', 'c1'], env: { A: '1', B: 'x=y', EMPTY: '' } });
+  expect(parseCall(payload)).toEqual({
+    cwd: '/tmp/b',
+    argv: ['create', '', 'c1'],
+    env: { A: '1', B: 'x=y', EMPTY: '' },
+  });
   expect(() => parseCall(nulList(['5', '/', 'only-one']))).toThrow(/malformed/);
 });

@@ -17,7 +17,7 @@ test('a live process, its start time, and pid reuse detection', () => {
   expect(isAlive(undefined)).toBe(false);
 });
 
-test("a parent that never reaps: its child shows as a zombie with the exit code in /proc", async () => {
+test('a parent that never reaps: its child shows as a zombie with the exit code in /proc', async () => {
   // the subshell exits 7; after exec, sleep is its parent and never calls wait()
   const parent = spawn('/bin/sh', ['-c', '(exit 7) & exec sleep 3'], { stdio: 'ignore' });
   try {

@@ -22,7 +22,11 @@ test("the container's job is the newest one for its id, leaving out a failed att
 });
 
 test('a running job has no exit code yet', () => {
-  expect(parseJobEnd(job(['RUNNING'], code(0), code(0)))).toEqual({ state: 'RUNNING', finished: false, exitCode: undefined });
+  expect(parseJobEnd(job(['RUNNING'], code(0), code(0)))).toEqual({
+    state: 'RUNNING',
+    finished: false,
+    exitCode: undefined,
+  });
   expect(parseJobEnd('not json')).toBeUndefined();
   expect(parseJobEnd('{"jobs":[]}')).toBeUndefined();
 });

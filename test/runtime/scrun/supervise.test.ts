@@ -12,8 +12,16 @@ import { FakeHost, started, type Attempt } from './fake-host.js';
 
 const ID = 'c1';
 const record: ContainerRecord = {
-  id: ID, backend: 'scrun', binary: '/usr/bin/scrun', backendRoot: '/r/scrun/x', bundle: '/b', rootfs: '/b/rootfs',
-  ociVersion: '1.0.0', annotations: {}, created: '', slurm: { squeue: 'squeue', scontrol: 'scontrol', scancel: 'scancel' },
+  id: ID,
+  backend: 'scrun',
+  binary: '/usr/bin/scrun',
+  backendRoot: '/r/scrun/x',
+  bundle: '/b',
+  rootfs: '/b/rootfs',
+  ociVersion: '1.0.0',
+  annotations: {},
+  created: '',
+  slurm: { squeue: 'squeue', scontrol: 'scontrol', scancel: 'scancel' },
 };
 let dir: string;
 let container: ScrunContainer;
@@ -22,14 +30,28 @@ let logged: string[];
 beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-sup-'));
   container = new ScrunContainer(dir);
-  container.init({ options: { noPivot: false, noNewKeyring: false, preserveFds: 0 }, globals: { logFormat: 'text', debug: false, systemdCgroup: false } }, { pid: process.pid });
+  container.init(
+    {
+      options: { noPivot: false, noNewKeyring: false, preserveFds: 0 },
+      globals: { logFormat: 'text', debug: false, systemdCgroup: false },
+    },
+    { pid: process.pid },
+  );
   logged = [];
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 async function run(host: FakeHost, abort = new AbortController().signal) {
   const code = await supervise(
-    { container, record, globals: { debug: false }, host, log: (level, msg) => logged.push(`${level}: ${msg}`), abort, stderr: () => {} },
+    {
+      container,
+      record,
+      globals: { debug: false },
+      host,
+      log: (level, msg) => logged.push(`${level}: ${msg}`),
+      abort,
+      stderr: () => {},
+    },
     { read: () => host.anchorPid, clear: () => (host.anchorPid = undefined) },
   );
   return { code, state: container.read()!, t: host.t };
@@ -44,7 +66,10 @@ test('the usual end: srun reaped, the anchor exits and its pipe closes; the code
     host.anchorGone(100);
   });
   const r = await run(host);
-  expect(r).toMatchObject({ code: 7, state: { phase: 'exited', exitCode: 7, how: 'anchor exited', cleaned: true, jobId: 40, anchor: { pid: 100 } } });
+  expect(r).toMatchObject({
+    code: 7,
+    state: { phase: 'exited', exitCode: 7, how: 'anchor exited', cleaned: true, jobId: 40, anchor: { pid: 100 } },
+  });
   expect(host.calls).toEqual(['scrun create', 'scrun start c1']);
   expect(r.t).toBeLessThan(600);
 });
@@ -99,7 +124,14 @@ test('a zombie srun under an anchor that never reaps: its wait status is the cod
   expect(r).toMatchObject({ code: 3, state: { phase: 'exited', exitCode: 3, how: 'srun ended, anchor stuck' } });
   // well inside the 2 s grace; then the job is cancelled and the anchor stopped
   expect(r.t).toBeLessThan(1500);
-  expect(host.calls).toEqual(['scrun create', 'scrun start c1', 'scancel 40', 'scrun delete --force c1', 'kill 101 SIGKILL', 'kill 100 SIGKILL']);
+  expect(host.calls).toEqual([
+    'scrun create',
+    'scrun start c1',
+    'scancel 40',
+    'scrun delete --force c1',
+    'kill 101 SIGKILL',
+    'kill 100 SIGKILL',
+  ]);
   expect(host.procs.size).toBe(0);
 });
 
@@ -162,16 +194,24 @@ test("a first create whose anchor was killed before it reported: tried once more
 
 test('a failed create whose job has a step is not retried: the container may have run', async () => {
   container.requestStart();
-  const host = new FakeHost([{
-    code: 1,
-    stderr: 'scrun: fatal: _wait_create_pid: anchor 1 killed by signal 14\n',
-    setUp(h) {
-      h.jobs.set(40, { container: ID, steps: true, end: { state: 'RUNNING', finished: false } });
-      return undefined;
+  const host = new FakeHost([
+    {
+      code: 1,
+      stderr: 'scrun: fatal: _wait_create_pid: anchor 1 killed by signal 14\n',
+      setUp(h) {
+        h.jobs.set(40, { container: ID, steps: true, end: { state: 'RUNNING', finished: false } });
+        return undefined;
+      },
     },
-  }]);
+  ]);
   const r = await run(host);
-  expect(r).toMatchObject({ code: 1, state: { phase: 'failed', error: `scrun create ${ID} failed: scrun: fatal: _wait_create_pid: anchor 1 killed by signal 14` } });
+  expect(r).toMatchObject({
+    code: 1,
+    state: {
+      phase: 'failed',
+      error: `scrun create ${ID} failed: scrun: fatal: _wait_create_pid: anchor 1 killed by signal 14`,
+    },
+  });
   expect(host.calls.filter((c) => c === 'scrun create')).toHaveLength(1);
   expect(host.calls).toContain('scancel 40');
 });

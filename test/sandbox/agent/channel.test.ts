@@ -13,7 +13,13 @@ let dir: string;
 let agent: ResultPromise;
 let channel: AgentChannel;
 const run = (command: string[], extra: Partial<Parameters<AgentChannel['exec']>[0]> = {}) =>
-  channel.exec({ command, marker: `m-${Math.random().toString(16).slice(2)}`, timeoutMs: 10_000, maxOutputBytes: 1 << 20, ...extra });
+  channel.exec({
+    command,
+    marker: `m-${Math.random().toString(16).slice(2)}`,
+    timeoutMs: 10_000,
+    maxOutputBytes: 1 << 20,
+    ...extra,
+  });
 
 beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agent-test-'));
@@ -30,13 +36,13 @@ afterAll(async () => {
 describe('agent channel', () => {
   test('runs a command with its exit code, output, env, workdir and stdin', async () => {
     const r = await run(['sh', '-c', 'echo "$GREETING"; pwd; cat; echo oops >&2; exit 7'], {
-      env: { GREETING: "it's \"quoted\"\nand two lines" },
+      env: { GREETING: 'it\'s "quoted"\nand two lines' },
       workdir: '/tmp',
       stdin: 'from stdin\n',
     });
     expect(r).toEqual({
       exit_code: 7,
-      stdout: "it's \"quoted\"\nand two lines\n/tmp\nfrom stdin\n",
+      stdout: 'it\'s "quoted"\nand two lines\n/tmp\nfrom stdin\n',
       stderr: 'oops\n',
       stdout_truncated: false,
       stderr_truncated: false,
@@ -50,13 +56,15 @@ describe('agent channel', () => {
   });
 
   test('arguments reach the program verbatim, whatever they hold', async () => {
-    const hostile = ["a b", "'", '"', '$(touch /tmp/PWNED)', '`id`', '\\', '\n', '*', ';', ''];
+    const hostile = ['a b', "'", '"', '$(touch /tmp/PWNED)', '`id`', '\\', '\n', '*', ';', ''];
     const r = await run(['printf', '%s|', ...hostile]);
     expect(r.stdout).toBe(hostile.map((h) => `${h}|`).join(''));
   });
 
   test('keeps the first bytes of a large output and flags the rest', async () => {
-    const r = await run(['sh', '-c', 'i=0; while [ $i -lt 2000 ]; do echo 0123456789; i=$((i+1)); done'], { maxOutputBytes: 1000 });
+    const r = await run(['sh', '-c', 'i=0; while [ $i -lt 2000 ]; do echo 0123456789; i=$((i+1)); done'], {
+      maxOutputBytes: 1000,
+    });
     expect(r.stdout.length).toBe(1000);
     expect(r.stdout_truncated).toBe(true);
     expect(r.exit_code).toBe(0);
@@ -70,8 +78,12 @@ describe('agent channel', () => {
   });
 
   test('runs many commands at once', async () => {
-    const results = await Promise.all(Array.from({ length: 40 }, (_, i) => run(['sh', '-c', `sleep 0.2; echo ${i}; exit ${i % 5}`])));
-    expect(results.map((r) => [r.stdout, r.exit_code])).toEqual(Array.from({ length: 40 }, (_, i) => [`${i}\n`, i % 5]));
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => run(['sh', '-c', `sleep 0.2; echo ${i}; exit ${i % 5}`])),
+    );
+    expect(results.map((r) => [r.stdout, r.exit_code])).toEqual(
+      Array.from({ length: 40 }, (_, i) => [`${i}\n`, i % 5]),
+    );
   });
 
   test('a channel file replaced by a symlink is refused, not followed', async () => {
