@@ -1,5 +1,8 @@
-// Timing helpers for the benchmarks: wall time of a command, interleaved rounds, medians.
+// Helpers for the benchmarks: wall time of a command, interleaved rounds, medians, a Podman store of their own.
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 // Wall time of one run of ARGV in milliseconds; throws if it fails.
 export function timeRun(argv, options = {}) {
@@ -31,3 +34,25 @@ export function interleaved(cases, rounds) {
 }
 
 export const fmt = (ms) => `${ms.toFixed(1)} ms`;
+
+// The environment of a Podman store and configuration of its own, under ~/NAME and
+// $XDG_RUNTIME_DIR/NAME (vfs, host network, file events), so a benchmark touches nothing else of the account.
+export function podmanStore(name) {
+  const home = path.join(os.homedir(), name);
+  const runDir = path.join(process.env.XDG_RUNTIME_DIR ?? os.tmpdir(), name);
+  fs.mkdirSync(home, { recursive: true });
+  fs.mkdirSync(runDir, { recursive: true });
+  fs.writeFileSync(
+    path.join(home, 'containers.conf'),
+    `[containers]\nnetns = "host"\n[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nstatic_dir = "${home}/static"\ntmp_dir = "${runDir}/tmp"\n`,
+  );
+  fs.writeFileSync(
+    path.join(home, 'storage.conf'),
+    `[storage]\ndriver = "vfs"\ngraphroot = "${home}/graph"\nrootless_storage_path = "${home}/graph"\nrunroot = "${runDir}/run"\n`,
+  );
+  return {
+    ...process.env,
+    CONTAINERS_CONF: `${home}/containers.conf`,
+    CONTAINERS_STORAGE_CONF: `${home}/storage.conf`,
+  };
+}

@@ -20,7 +20,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median, quantile } from './lib.mjs';
+import { median, podmanStore, quantile } from './lib.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const slots = Number(process.env.BENCH_SLOTS ?? 4);
@@ -57,23 +57,7 @@ if (!process.argv.includes('--inside')) {
 
 // --- inside the cluster, as alice ---
 const slurmOci = path.join(repo, 'bin/slurm-oci');
-const home = path.join(os.homedir(), 'podman-bench-pool');
-const runDir = path.join(process.env.XDG_RUNTIME_DIR ?? os.tmpdir(), 'podman-bench-pool');
-fs.mkdirSync(home, { recursive: true });
-fs.mkdirSync(runDir, { recursive: true });
-fs.writeFileSync(
-  path.join(home, 'containers.conf'),
-  `[containers]\nnetns = "host"\n[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nstatic_dir = "${home}/static"\ntmp_dir = "${runDir}/tmp"\n`,
-);
-fs.writeFileSync(
-  path.join(home, 'storage.conf'),
-  `[storage]\ndriver = "vfs"\ngraphroot = "${home}/graph"\nrootless_storage_path = "${home}/graph"\nrunroot = "${runDir}/run"\n`,
-);
-const env = {
-  ...process.env,
-  CONTAINERS_CONF: `${home}/containers.conf`,
-  CONTAINERS_STORAGE_CONF: `${home}/storage.conf`,
-};
+const env = podmanStore('podman-bench-pool');
 if (spawnSync('podman', ['image', 'exists', 'localhost/busybox'], { env }).status !== 0) {
   spawnSync('podman', ['import', '-q', '/srv/busybox.tar', 'localhost/busybox'], { env, stdio: 'inherit' });
 }

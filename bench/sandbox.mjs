@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
-import { median, quantile } from './lib.mjs';
+import { median, podmanStore, quantile } from './lib.mjs';
 
 const run = promisify(execFile);
 const { values: o } = parseArgs({
@@ -37,24 +37,7 @@ const sequential = Number(o.sequential);
 const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const slurmOci = path.basename(o.runtime) === 'slurm-oci-runtime';
 
-// Its own Podman store and configuration, so nothing else on the account is touched.
-const home = path.join(os.homedir(), 'podman-bench');
-const runDir = path.join(process.env.XDG_RUNTIME_DIR ?? os.tmpdir(), 'podman-bench');
-fs.mkdirSync(home, { recursive: true });
-fs.mkdirSync(runDir, { recursive: true });
-fs.writeFileSync(
-  path.join(home, 'containers.conf'),
-  `[containers]\nnetns = "host"\n[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nstatic_dir = "${home}/static"\ntmp_dir = "${runDir}/tmp"\n`,
-);
-fs.writeFileSync(
-  path.join(home, 'storage.conf'),
-  `[storage]\ndriver = "vfs"\ngraphroot = "${home}/graph"\nrootless_storage_path = "${home}/graph"\nrunroot = "${runDir}/run"\n`,
-);
-const env = {
-  ...process.env,
-  CONTAINERS_CONF: `${home}/containers.conf`,
-  CONTAINERS_STORAGE_CONF: `${home}/storage.conf`,
-};
+const env = podmanStore('podman-bench');
 delete env.NODE_EXTRA_CA_CERTS; // it triples Node 20's start-up (slurm-oci-runtime is a Node program)
 if (slurmOci) env.SLURM_OCI_BACKEND = o.backend;
 const global = ['--runtime', o.runtime, ...(slurmOci ? ['--runtime-flag', `backend=${o.backend}`] : [])];
