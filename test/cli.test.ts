@@ -91,8 +91,6 @@ describe('every command', () => {
     const table = stubbedGroups(commands, ran);
     const cases: { argv: string[]; option: string }[] = [];
     for (const c of commands) {
-      // `sandbox serve` is the lead's (issue 14 leaves it to the sandbox rewrite, which uses src/commands/options.ts)
-      if (c.words.join(' ') === 'sandbox serve') continue;
       const o = optionsOf(c.module);
       // a number yargs parses on its own takes `abc` as NaN and `-1` as an id: none may be left
       expect({ command: c.words.join(' '), unchecked: o.number }).toEqual({

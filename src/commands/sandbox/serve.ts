@@ -1,5 +1,6 @@
 // `slurm-oci sandbox serve`: options only; the server is imported when the command runs.
 import type { Argv, CommandModule, InferredOptionTypes } from 'yargs';
+import { numberOption } from '../options.js';
 
 const options = {
   image: { type: 'string', demandOption: true, describe: 'Default image of a sandbox (a request may name another)' },
@@ -8,19 +9,36 @@ const options = {
     default: '127.0.0.1',
     describe: "Address to listen on (the workflow's runtime job passes the node's)",
   },
-  port: { type: 'number', default: 8000, describe: 'Port to listen on (0: any free port)' },
+  port: numberOption('port', 'Port to listen on (0: any free port)', {
+    default: 8000,
+    integer: true,
+    min: 0,
+    max: 65535,
+    what: 'a port',
+  }),
   'public-host': {
     type: 'string',
     describe: 'Host name put in URLs handed to clients [default: --host, or the node name for 0.0.0.0]',
   },
-  'max-parallel': { type: 'number', default: 4, describe: 'Sandboxes running at once; further starts wait' },
-  'queue-timeout': { type: 'number', default: 60, describe: 'Seconds a start may wait for a slot before a 429' },
-  'start-timeout': {
-    type: 'number',
+  'max-parallel': numberOption('max-parallel', 'Sandboxes running at once; further starts wait', {
+    default: 4,
+    integer: true,
+    min: 1,
+  }),
+  'queue-timeout': numberOption('queue-timeout', 'Seconds a start may wait for a slot before a 429', {
+    default: 60,
+    min: 0,
+    what: 'seconds',
+  }),
+  'start-timeout': numberOption('start-timeout', "Seconds an OpenHands sandbox's server has to answer /alive", {
     default: 120,
-    describe: "Seconds an OpenHands sandbox's server has to answer /alive",
-  },
-  'cpus-per-worker': { type: 'number', describe: 'CPU limit of each sandbox at resource_factor 1 (podman --cpus)' },
+    min: 1,
+    what: 'seconds',
+  }),
+  'cpus-per-worker': numberOption('cpus-per-worker', 'CPU limit of each sandbox at resource_factor 1 (podman --cpus)', {
+    min: 0.01,
+    what: 'CPUs',
+  }),
   'memory-per-worker': { type: 'string', describe: 'Memory limit of each sandbox at resource_factor 1, e.g. 16g' },
   'api-key-file': {
     type: 'string',
@@ -30,21 +48,45 @@ const options = {
     type: 'string',
     describe: 'Shared directory for the hand-shake with a training job (made or closed to 0700)',
   },
-  'idle-timeout': { type: 'number', default: 1800, describe: 'Seconds unused before a sandbox is stopped (0: never)' },
-  'exec-timeout': { type: 'number', default: 600, describe: 'Default seconds a command may run before it is killed' },
-  'max-execs-per-sandbox': {
-    type: 'number',
-    default: 16,
-    describe: 'Commands running at once in one sandbox; more get 429',
-  },
-  'max-output-bytes': { type: 'number', default: 1 << 20, describe: 'Bytes of stdout and of stderr kept per command' },
-  'max-body-bytes': { type: 'number', default: 8 << 20, describe: 'Largest JSON request body (413 beyond)' },
-  'max-upload-bytes': {
-    type: 'number',
+  'idle-timeout': numberOption('idle-timeout', 'Seconds unused before a sandbox is stopped (0: never)', {
+    default: 1800,
+    min: 0,
+    what: 'seconds',
+  }),
+  'exec-timeout': numberOption('exec-timeout', 'Default seconds a command may run before it is killed', {
+    default: 600,
+    min: 0.001,
+    what: 'seconds',
+  }),
+  'max-execs-per-sandbox': numberOption(
+    'max-execs-per-sandbox',
+    'Commands running at once in one sandbox; more get 429',
+    { default: 16, integer: true, min: 1 },
+  ),
+  'max-output-bytes': numberOption('max-output-bytes', 'Bytes of stdout and of stderr kept per command', {
+    default: 1 << 20,
+    integer: true,
+    min: 1,
+    what: 'bytes',
+  }),
+  'max-body-bytes': numberOption('max-body-bytes', 'Largest JSON request body (413 beyond)', {
+    default: 8 << 20,
+    integer: true,
+    min: 1,
+    what: 'bytes',
+  }),
+  'max-upload-bytes': numberOption('max-upload-bytes', 'Largest file upload or build context (413 beyond)', {
     default: 256 << 20,
-    describe: 'Largest file upload or build context (413 beyond)',
-  },
-  'max-download-bytes': { type: 'number', default: 256 << 20, describe: 'Largest file download (413 beyond)' },
+    integer: true,
+    min: 1,
+    what: 'bytes',
+  }),
+  'max-download-bytes': numberOption('max-download-bytes', 'Largest file download (413 beyond)', {
+    default: 256 << 20,
+    integer: true,
+    min: 1,
+    what: 'bytes',
+  }),
   network: {
     choices: ['host', 'private'] as const,
     default: 'host',
