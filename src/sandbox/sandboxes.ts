@@ -256,13 +256,14 @@ export class Sandboxes {
     this.closing = true;
     this.pool.close();
     await Promise.allSettled([...this.starting]);
-    // The engine's list has every container of ours that exists; without it, every record that may.
+    // The engine's list has every container of ours that exists; without it, every record that may
+    // (a failed start removed its own).
     const engine = await this.driver.states().catch(() => undefined);
     const names = new Set(
       engine
         ? [...engine.keys(), ...this.list().map((s) => s.container)]
         : this.known()
-            .filter((s) => s.status !== 'stopped')
+            .filter((s) => s.status !== 'stopped' && s.status !== 'failed')
             .map((s) => s.container),
     );
     for (const s of this.list()) s.to('stopped', 'the server shut down');
