@@ -47,9 +47,15 @@ export type PodmanOptions = {
 };
 
 const tail = (text: string) => text.trim().split('\n').slice(-3).join(' / ');
-// What went wrong with a podman call: its own last words, or why it could not run at all.
-const why = (r: { stderr?: unknown; shortMessage?: string }) =>
-  tail(String(r.stderr ?? '')) || (r.shortMessage ?? 'unknown error');
+// What went wrong with a podman call: its own last words, or why it could not run at all (never
+// the command line, which holds the agent's whole script).
+const why = (r: { stderr?: unknown; code?: string; originalMessage?: string; timedOut?: boolean }) =>
+  tail(String(r.stderr ?? '')) ||
+  (r.code === 'ENOENT'
+    ? 'podman is not installed here (not found on PATH)'
+    : r.timedOut
+      ? 'podman did not answer in time'
+      : (r.originalMessage ?? 'unknown error'));
 const notRunning = (exitCode: number | undefined, stderr: string) =>
   exitCode === 125 && /state improper|no such container|not running/i.test(stderr);
 const missingPath = (stderr: string) => /no such file or directory|could not find|not a directory/i.test(stderr);
