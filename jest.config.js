@@ -6,6 +6,8 @@ export default {
   testEnvironmentOptions: { globalsCleanup: 'off' },
   roots: ['<rootDir>/test'],
   testPathIgnorePatterns: ['/test/e2e/'],
+  // many tests start the CLI (a Node start-up each): 5 s was too short on a loaded CI machine
+  testTimeout: 30_000,
   extensionsToTreatAsEsm: ['.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: {

@@ -88,9 +88,10 @@ export class Builds {
       record.status = 'FAILURE';
       record.error = (error as Error).message;
     } finally {
-      await fs.rm(dir, { recursive: true, force: true }).catch(() => {});
+      // free the slot with the final status (same tick): a client that saw SUCCESS may build again at once
       this.active -= 1;
       record.finished_at = new Date().toISOString();
+      await fs.rm(dir, { recursive: true, force: true }).catch(() => {});
     }
   }
 }

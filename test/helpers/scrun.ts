@@ -24,6 +24,13 @@ export async function enableScrun(ociConf = RUN_MODE_CRUN_OCI_CONF, scrunLua = P
   if (l.exitCode !== 0) throw new Error(`scrun.lua install failed: ${l.stderr}`);
 }
 
+// How a bare-scrun `podman run` (not ours) goes wrong on a loaded node, as a test's `rc=N\n<output>`
+// shows it: a hang the time limit ends (124/137), its anchor killed by its own SIGALRM, and its
+// allocation race (scrun completes the job before the container ran: src/runtime/scrun/supervise.ts).
+// slurm-oci-runtime's scrun backend runs the container again after the last two.
+export const BARE_SCRUN_FAULT =
+  /^rc=(124|137)\n|^rc=\d+\n[^]*(_wait_create_pid: anchor \d+ killed by signal 14|Job\/step already completing or completed|Slurm job \d+ has expired|Invalid job credential)/;
+
 // Processes of scrun containers still alive in this cluster (anchors, srun, our supervisors):
 // the test cluster shares the pid namespace with others, so only those in its network namespace.
 export async function leftovers(): Promise<string[]> {

@@ -6,8 +6,12 @@ import { capture } from '../spawn.js';
 import type { ContainerRecord } from '../store.js';
 
 export type SlurmCommands = NonNullable<ContainerRecord['slurm']>;
-export type JobEnd = { state: string; finished: boolean; exitCode?: number };
+// alreadyDone: scrun's anchor completed the job with ESLURM_ALREADY_DONE, which it does only when its
+// check of the allocation bails, before the container's step may start (see supervise.ts).
+export type JobEnd = { state: string; finished: boolean; exitCode?: number; alreadyDone?: boolean };
 
+// ESLURM_ALREADY_DONE (2021) passed on as a wait status: signal 101.
+const ALREADY_DONE_SIGNAL = 2021 & 0x7f;
 const FINISHED = /^(COMPLETED|FAILED|CANCELLED|TIMEOUT|NODE_FAIL|PREEMPTED|OUT_OF_MEMORY|BOOT_FAIL|DEADLINE)/;
 
 // Absolute paths of squeue, scontrol and scancel, or an error saying which is missing.
@@ -69,7 +73,9 @@ export function parseJobEnd(json: string): JobEnd | undefined {
   if (!job) return undefined;
   const state = (job.job_state ?? []).join(',');
   const finished = FINISHED.test(state);
-  return { state, finished, exitCode: finished ? containerCode(job) : undefined };
+  if (!finished) return { state, finished, exitCode: undefined };
+  const alreadyDone = job.exit_code?.signal?.id?.set === true && job.exit_code.signal.id.number === ALREADY_DONE_SIGNAL;
+  return { state, finished, exitCode: containerCode(job), ...(alreadyDone ? { alreadyDone } : {}) };
 }
 
 // A job's exit code as a shell exit code; undefined when it is no wait status: scrun's anchor passes

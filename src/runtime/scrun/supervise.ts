@@ -8,10 +8,11 @@ import fs from 'node:fs';
 import type { Globals } from '../context.js';
 import { createLog, type Log } from '../log.js';
 import { Store, type ContainerRecord } from '../store.js';
-import { ScrunContainer } from './container.js';
+import { ScrunContainer, type ProcRef } from './container.js';
 import type { Hand } from '../io.js';
 import { handHost, isAlive, realHost, type ScrunHost } from './host.js';
 import { jobIdArg, waitStatusToCode } from './proc.js';
+import type { JobEnd } from './slurm.js';
 import { scrunGlobals, stopAnchorAndJob } from './stop.js';
 
 // How long the anchor may sit with no live srun before we call the container ended (unless the
@@ -24,6 +25,13 @@ const JOB_CHECK_MS = 5_000;
 // How long the controller gets to report how the job ended, when srun's status was not seen.
 const JOB_END_WAIT_MS = 20_000;
 const CREATE_ATTEMPTS = 2;
+// scrun (24.11 up to today's master) can complete its own job right after allocating it: when the
+// allocation is back before the create pipe's connection is set up, that connection marks the
+// container created and srun starts; the allocation check queued before then finds it running and
+// bails with ESLURM_ALREADY_DONE (anchor.c _on_startup_con, alloc.c check_allocation). srun fails
+// (`job has expired`, `Invalid job credential`), and nothing ran, not even scrun.lua's stage-in: the
+// container is run again. Seen in 1 to 3 runs of 60 on a loaded node.
+const RACE_ATTEMPTS = 3;
 
 export type Supervision = {
   container: ScrunContainer;
@@ -33,6 +41,8 @@ export type Supervision = {
   log: Log;
   // fired by a signal before the container runs: the supervisor then stops
   abort: AbortSignal;
+  // fired by a signal while it runs: the container is not run again after scrun's race
+  stopped: AbortSignal;
   // the container's stderr (scrun create's, once it succeeded)
   stderr: (chunk: Buffer) => void;
 };
@@ -61,15 +71,15 @@ async function jobOf(s: Supervision, stale: ReadonlySet<number>): Promise<number
   return undefined;
 }
 
-// The container's exit code from the job record, waiting for the controller to settle (a job
-// in COMPLETING already has its code; a controller that does not answer gets JOB_END_WAIT_MS).
-async function jobExitCode(s: Supervision, jobId: number | undefined): Promise<number | undefined> {
+// The job's record once it has finished, waiting for the controller to settle (a job in COMPLETING
+// already has its code; a controller that does not answer gets JOB_END_WAIT_MS).
+async function finishedJob(s: Supervision, jobId: number | undefined): Promise<JobEnd | undefined> {
   if (!jobId) return undefined;
   for (const end = s.host.now() + JOB_END_WAIT_MS; ; await s.host.sleep(250)) {
     const job = s.host.jobEnd(jobId);
     if (job?.finished) {
       s.log('debug', `job ${jobId} ended ${job.state}, exit code ${job.exitCode}`);
-      return job.exitCode ?? 255;
+      return job;
     }
     if (s.host.now() > end) {
       s.log(
@@ -87,7 +97,6 @@ type Created = {
   anchorPid?: number;
   gone: Promise<void>;
   jobId?: number;
-  stale: Set<number>;
 };
 
 // scrun create, once more when the anchor died before it reported and no process can have run.
@@ -95,6 +104,7 @@ async function create(
   s: Supervision,
   readAnchorPid: () => number | undefined,
   clearAnchorPid: () => void,
+  stale: Set<number>,
 ): Promise<Created> {
   const { container, record, host } = s;
   const options = container.input()!.options;
@@ -112,12 +122,11 @@ async function create(
     ...(options.consoleSocket ? ['--console-socket', options.consoleSocket] : []),
     record.id,
   ];
-  const stale = new Set<number>();
   for (let attempt = 1; ; attempt++) {
     const run = host.scrunCreate(args, s.abort, s.stderr);
     const { code, stderr } = await run.exited;
     const anchorPid = readAnchorPid();
-    if ((code === 0 && anchorPid) || s.abort.aborted) return { code, stderr, anchorPid, gone: run.gone, stale };
+    if ((code === 0 && anchorPid) || s.abort.aborted) return { code, stderr, anchorPid, gone: run.gone };
     // under load scrun's anchor sometimes dies before it reports (`killed by signal 14`, or create
     // exits 0 with no pid); once more is safe as long as no step, i.e. no process, has started.
     // Asked before the job is cancelled: a second after, its steps are no longer listed.
@@ -125,7 +134,7 @@ async function create(
     const mayHaveRun = !!jobId && host.hasSteps(jobId);
     await stopAnchorAndJob(host, s.globals, record, anchorPid ? { pid: anchorPid } : undefined, jobId);
     if (attempt >= CREATE_ATTEMPTS || mayHaveRun || !/killed by signal|^$/.test(lastLine(stderr))) {
-      return { code: code || 1, stderr, anchorPid: undefined, gone: run.gone, jobId, stale };
+      return { code: code || 1, stderr, anchorPid: undefined, gone: run.gone, jobId };
     }
     s.log('warning', `scrun create failed (exit ${code}: ${stderr.trim()}); trying once more`);
     if (jobId) stale.add(jobId);
@@ -184,12 +193,11 @@ async function watch(
   }
 }
 
+type AnchorPidFile = { read(): number | undefined; clear(): void };
+
 // The supervisor's whole life; returns its exit code (the container's).
-export async function supervise(
-  s: Supervision,
-  anchorPidFile: { read(): number | undefined; clear(): void },
-): Promise<number> {
-  const { container, record, host, log } = s;
+export async function supervise(s: Supervision, anchorPidFile: AnchorPidFile): Promise<number> {
+  const { container, log } = s;
   const requested = await container.waitFor(() => (container.startRequested() ? true : undefined), s.abort);
   if (!requested) {
     container.transition('exited', { exitCode: 143, how: 'stopped before start', cleaned: true });
@@ -197,26 +205,59 @@ export async function supervise(
   }
   container.transition('start-requested');
   log('info', 'start requested: running scrun create');
-  const created = await create(s, anchorPidFile.read, anchorPidFile.clear);
+  const stale = new Set<number>();
+  for (let attempt = 1; ; attempt++) {
+    const ran = await runOnce(s, anchorPidFile, stale);
+    if (ran.raced && attempt < RACE_ATTEMPTS && !s.stopped.aborted) {
+      log('warning', `scrun completed job ${ran.jobId} before the container ran (a scrun race); running it again`);
+      await stopAnchorAndJob(s.host, s.globals, s.record, ran.anchor, ran.jobId, true);
+      stale.add(ran.jobId!);
+      anchorPidFile.clear();
+      continue;
+    }
+    if (ran.anchor) await stopAnchorAndJob(s.host, s.globals, s.record, ran.anchor, ran.jobId, ran.jobFinished);
+    if (ran.failed) {
+      container.transition('failed', { ...ran.failed, exitCode: 1, cleaned: true });
+      return 1;
+    }
+    log('info', `container ended (${ran.how}), exit code ${ran.exitCode}`);
+    container.transition('exited', { exitCode: ran.exitCode, how: ran.how, cleaned: true });
+    return ran.exitCode;
+  }
+}
+
+type Ran = {
+  exitCode: number;
+  how?: string;
+  anchor?: ProcRef;
+  jobId?: number;
+  // the job gave its code: it has finished, no need to ask again before cleaning up
+  jobFinished?: boolean;
+  raced?: boolean;
+  failed?: { error: string; hint?: string };
+};
+
+// One scrun create and start, watched to the container's end; cleans up only a failed create.
+async function runOnce(s: Supervision, anchorPidFile: AnchorPidFile, stale: Set<number>): Promise<Ran> {
+  const { container, record, host, log } = s;
+  const created = await create(s, anchorPidFile.read, anchorPidFile.clear, stale);
   if (created.code !== 0 || s.abort.aborted || !created.anchorPid) {
-    const jobId = created.jobId ?? host.findJob(record.id, created.stale);
+    const jobId = created.jobId ?? host.findJob(record.id, stale);
     await stopAnchorAndJob(host, s.globals, record, created.anchorPid ? { pid: created.anchorPid } : undefined, jobId);
     const why = s.abort.aborted
       ? 'interrupted; the Slurm allocation was cancelled'
       : lastLine(created.stderr) || `scrun create exited ${created.code} without starting its anchor`;
     log('error', `scrun create failed (exit ${created.code}): ${created.stderr}`);
-    container.transition('failed', {
-      error: `scrun create ${record.id} failed: ${why}`,
-      hint: hintFor(created.stderr),
+    return {
       exitCode: 1,
-      cleaned: true,
-    });
-    return 1;
+      failed: { error: `scrun create ${record.id} failed: ${why}`, hint: hintFor(created.stderr) },
+    };
   }
   // no start time when /proc could not be read: then the pid alone identifies it (never 0, which
   // would make the anchor look gone and leave it running)
   const anchor = { pid: created.anchorPid, start: host.stat(created.anchorPid)?.start };
-  container.transition('running', { anchor });
+  if (container.read()?.phase === 'running') container.note({ anchor, jobId: undefined });
+  else container.transition('running', { anchor });
   log('info', `created: anchor ${anchor.pid}`);
   // scrun 24.11 already started the process at create; a later scrun that waits needs start.
   // Awaited without blocking: the runtime server serves other calls meanwhile.
@@ -226,7 +267,7 @@ export async function supervise(
   let jobId: number | undefined;
   const jobOfNow = async () => {
     if (jobId === undefined) {
-      jobId = await jobOf(s, created.stale);
+      jobId = await jobOf(s, stale);
       if (jobId) container.note({ jobId });
     }
     return jobId;
@@ -235,14 +276,12 @@ export async function supervise(
     if (jobId === undefined) container.note({ jobId: (jobId = id) });
   };
   const seen = await watch(s, anchor, created.gone, jobOfNow, sawJob);
-  // srun's own wait status when we saw it; else the controller's record of the job
-  const fromJob = seen.srunCode === undefined ? await jobExitCode(s, await jobOfNow()) : undefined;
-  const exitCode = seen.srunCode ?? fromJob ?? 255;
-  log('info', `container ended (${seen.how}), exit code ${exitCode}`);
-  // a job that gave its code has finished: no need to ask again before cleaning up
-  await stopAnchorAndJob(host, s.globals, record, anchor, await jobOfNow(), fromJob !== undefined);
-  container.transition('exited', { exitCode, how: seen.how, cleaned: true });
-  return exitCode;
+  // srun's own wait status when we saw it; else the controller's record of the job, also asked
+  // when srun failed as it does after scrun's race (exit 1)
+  const job = seen.srunCode === undefined || seen.srunCode === 1 ? await finishedJob(s, await jobOfNow()) : undefined;
+  const exitCode = seen.srunCode ?? job?.exitCode ?? 255;
+  const raced = !!job?.alreadyDone && !/^CANCELLED/.test(job.state);
+  return { exitCode, how: seen.how, anchor, jobId: await jobOfNow(), jobFinished: !!job, raced };
 }
 
 // Supervises the container ID of the store at ROOT to its end; returns its exit code. Either this
@@ -256,11 +295,14 @@ export async function supervisorMain(root: string, id: string, hand?: Hand): Pro
   const log = createLog({ file: container.supervisorLog, format: 'text', debug: true, echo: false }, () => {});
   const host = hand ? handHost(record, hand) : realHost(record);
   const abort = new AbortController();
+  const stopped = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     const phase = container.read()?.phase;
     log('info', `${signal} while ${phase}`);
-    if (phase === 'running') void host.scrun([...scrunGlobals(globals, record), 'kill', record.id, signal], 30_000);
-    else abort.abort();
+    if (phase === 'running') {
+      stopped.abort();
+      void host.scrun([...scrunGlobals(globals, record), 'kill', record.id, signal], 30_000);
+    } else abort.abort();
   };
   const stopSignals = hand ? hand.onSignal(onSignal) : onProcessSignals(onSignal);
   // a hand killed before the container ran: nothing stands for it any more
@@ -271,7 +313,10 @@ export async function supervisorMain(root: string, id: string, hand?: Hand): Pro
   };
   const stderr = hand ? hand.stderr : (chunk: Buffer) => void process.stderr.write(chunk);
   try {
-    return await supervise({ container, record, globals, host, log, abort: abort.signal, stderr }, anchorPidFile);
+    return await supervise(
+      { container, record, globals, host, log, abort: abort.signal, stopped: stopped.signal, stderr },
+      anchorPidFile,
+    );
   } catch (error) {
     log('error', `supervisor failed: ${(error as Error).stack ?? error}`);
     return 255;

@@ -52,3 +52,9 @@ test("a Slurm error number as the anchor's status is a failure, never 0 or a mad
   expect(parseJobEnd(job(['FAILED'], code(0, 101), code(0)))?.exitCode).toBe(255);
   expect(parseJobEnd(job(['FAILED'], code(0, 101), code(4)))?.exitCode).toBe(4);
 });
+
+test("ESLURM_ALREADY_DONE as the anchor's status is told apart: scrun completed the job before it ran", () => {
+  expect(parseJobEnd(job(['FAILED'], code(7, 101), code(0)))).toMatchObject({ exitCode: 255, alreadyDone: true });
+  expect(parseJobEnd(job(['FAILED'], code(1), code(1)))?.alreadyDone).toBeUndefined();
+  expect(parseJobEnd(job(['RUNNING'], code(7, 101), code(0)))?.alreadyDone).toBeUndefined();
+});

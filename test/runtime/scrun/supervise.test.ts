@@ -41,7 +41,7 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-async function run(host: FakeHost, abort = new AbortController().signal) {
+async function run(host: FakeHost, abort = new AbortController().signal, stopped = new AbortController().signal) {
   const code = await supervise(
     {
       container,
@@ -50,6 +50,7 @@ async function run(host: FakeHost, abort = new AbortController().signal) {
       host,
       log: (level, msg) => logged.push(`${level}: ${msg}`),
       abort,
+      stopped,
       stderr: () => {},
     },
     { read: () => host.anchorPid, clear: () => (host.anchorPid = undefined) },
@@ -214,6 +215,65 @@ test('a failed create whose job has a step is not retried: the container may hav
   });
   expect(host.calls.filter((c) => c === 'scrun create')).toHaveLength(1);
   expect(host.calls).toContain('scancel 40');
+});
+
+// scrun's own race: its anchor completes the job it just allocated (ESLURM_ALREADY_DONE) and srun,
+// already forked, fails to launch the step (exit 1, `job has expired`)
+const raced = (id: string, pid: number, job: number, at: number) => ({
+  attempt: started(id, pid, job),
+  end: (host: FakeHost) =>
+    host.at(at, () => {
+      host.jobs.get(job)!.end = { state: 'FAILED', finished: true, exitCode: 255, alreadyDone: true };
+      host.exit(pid + 1);
+      host.anchorGone(pid);
+    }),
+});
+
+test("scrun completing its job before the container ran: run again, and the raced job's code is never used", async () => {
+  container.requestStart();
+  const first = raced(ID, 100, 40, 200);
+  const host = new FakeHost([first.attempt, started(ID, 200, 41)]);
+  first.end(host);
+  host.at(600, () => {
+    host.jobs.get(41)!.end = { state: 'FAILED', finished: true, exitCode: 3 };
+    host.anchorGone(200);
+  });
+  const r = await run(host);
+  expect(r).toMatchObject({ code: 3, state: { phase: 'exited', exitCode: 3, jobId: 41, anchor: { pid: 200 } } });
+  expect(host.calls).toEqual(['scrun create', 'scrun start c1', 'scrun create', 'scrun start c1']);
+  expect(logged).toContain('warning: scrun completed job 40 before the container ran (a scrun race); running it again');
+});
+
+test('the race every time: three runs, then the failure is reported, not hidden', async () => {
+  container.requestStart();
+  const runs = [raced(ID, 100, 40, 200), raced(ID, 200, 41, 600), raced(ID, 300, 42, 1000)];
+  const host = new FakeHost(runs.map((r) => r.attempt));
+  for (const r of runs) r.end(host);
+  const r = await run(host);
+  expect(r).toMatchObject({ code: 255, state: { phase: 'exited', exitCode: 255, jobId: 42 } });
+  expect(host.calls.filter((c) => c === 'scrun create')).toHaveLength(3);
+});
+
+test('a job its user cancelled is never run again', async () => {
+  container.requestStart();
+  const host = new FakeHost([started(ID, 100, 40)]);
+  host.at(200, () => {
+    host.jobs.get(40)!.end = { state: 'CANCELLED', finished: true, exitCode: 255, alreadyDone: true };
+    host.anchorGone(100);
+  });
+  expect((await run(host)).code).toBe(255);
+  expect(host.calls.filter((c) => c === 'scrun create')).toHaveLength(1);
+});
+
+test('a container signalled while it ran is never run again', async () => {
+  container.requestStart();
+  const stop = new AbortController();
+  const signalled = raced(ID, 100, 40, 200);
+  const host = new FakeHost([signalled.attempt]);
+  host.at(100, () => stop.abort());
+  signalled.end(host);
+  expect((await run(host, undefined, stop.signal)).code).toBe(255);
+  expect(host.calls.filter((c) => c === 'scrun create')).toHaveLength(1);
 });
 
 test('scrun create failing for a missing oci.conf: failed, with the hint', async () => {
