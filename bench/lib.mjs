@@ -35,24 +35,35 @@ export function interleaved(cases, rounds) {
 
 export const fmt = (ms) => `${ms.toFixed(1)} ms`;
 
-// The environment of a Podman store and configuration of its own, under ~/NAME and
-// $XDG_RUNTIME_DIR/NAME (vfs, host network, file events), so a benchmark touches nothing else of the account.
-export function podmanStore(name) {
+// The environment of a fresh Podman store and configuration of its own, under ~/NAME and
+// $XDG_RUNTIME_DIR/NAME (vfs, host network, file events), so a benchmark touches nothing else of the
+// account; with RUNTIME, Podman's runtime `slurm` is that program. localhost/busybox is in it.
+export function podmanStore(name, { runtime } = {}) {
   const home = path.join(os.homedir(), name);
   const runDir = path.join(process.env.XDG_RUNTIME_DIR ?? os.tmpdir(), name);
+  fs.rmSync(home, { recursive: true, force: true });
   fs.mkdirSync(home, { recursive: true });
   fs.mkdirSync(runDir, { recursive: true });
+  const engine = runtime ? `runtime = "slurm"\n` : '';
+  const runtimes = runtime ? `[engine.runtimes]\nslurm = ["${runtime}"]\n` : '';
   fs.writeFileSync(
     path.join(home, 'containers.conf'),
-    `[containers]\nnetns = "host"\n[engine]\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\nstatic_dir = "${home}/static"\ntmp_dir = "${runDir}/tmp"\n`,
+    `[containers]\nnetns = "host"\n[engine]\n${engine}cgroup_manager = "cgroupfs"\nevents_logger = "file"\n` +
+      `static_dir = "${home}/static"\ntmp_dir = "${runDir}/tmp"\n${runtimes}`,
   );
   fs.writeFileSync(
     path.join(home, 'storage.conf'),
     `[storage]\ndriver = "vfs"\ngraphroot = "${home}/graph"\nrootless_storage_path = "${home}/graph"\nrunroot = "${runDir}/run"\n`,
   );
-  return {
+  const env = {
     ...process.env,
     CONTAINERS_CONF: `${home}/containers.conf`,
     CONTAINERS_STORAGE_CONF: `${home}/storage.conf`,
   };
+  const imported = spawnSync('podman', ['import', '-q', '/srv/busybox.tar', 'localhost/busybox'], {
+    env,
+    encoding: 'utf8',
+  });
+  if (imported.status !== 0) throw new Error(`podman import: ${imported.stderr}`);
+  return env;
 }

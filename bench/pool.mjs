@@ -58,9 +58,6 @@ if (!process.argv.includes('--inside')) {
 // --- inside the cluster, as alice ---
 const slurmOci = path.join(repo, 'bin/slurm-oci');
 const env = podmanStore('podman-bench-pool');
-if (spawnSync('podman', ['image', 'exists', 'localhost/busybox'], { env }).status !== 0) {
-  spawnSync('podman', ['import', '-q', '/srv/busybox.tar', 'localhost/busybox'], { env, stdio: 'inherit' });
-}
 const serveArgs = (max) => [
   'sandbox',
   'serve',

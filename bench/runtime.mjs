@@ -5,9 +5,8 @@
 //  2. `podman run --rm busybox true` with runtime slurm-oci-runtime (crun) vs crun itself: ≤ 1.15,
 //     through the native front (what generated host configs use) and, for reference, the Node CLI
 import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
-import { fmt, interleaved, timeRun } from './lib.mjs';
+import { fmt, interleaved, podmanStore, timeRun } from './lib.mjs';
 
 const runtime = '/project/bin/slurm-oci-runtime';
 const front = '/project/dist/slurm-oci-runtime';
@@ -53,27 +52,7 @@ for (const [name, rt] of [
   ['cli', runtime],
   ['crun', '/usr/bin/crun'],
 ]) {
-  const dir = path.join(process.env.HOME, `bench-podman-${name}`);
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(
-    path.join(dir, 'containers.conf'),
-    `[containers]\nnetns = "host"\n[engine]\nruntime = "slurm"\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n` +
-      `static_dir = "${dir}/static"\ntmp_dir = "${xdg}/bench-${name}/tmp"\n[engine.runtimes]\nslurm = ["${rt}"]\n`,
-  );
-  fs.writeFileSync(
-    path.join(dir, 'storage.conf'),
-    `[storage]\ndriver = "vfs"\ngraphroot = "${dir}/graph"\nrootless_storage_path = "${dir}/graph"\nrunroot = "${xdg}/bench-${name}/run"\n`,
-  );
-  confs[name] = {
-    ...process.env,
-    CONTAINERS_CONF: `${dir}/containers.conf`,
-    CONTAINERS_STORAGE_CONF: `${dir}/storage.conf`,
-    SLURM_OCI_BACKEND: 'crun',
-  };
-  sh(
-    `CONTAINERS_CONF=${dir}/containers.conf CONTAINERS_STORAGE_CONF=${dir}/storage.conf podman import -q /srv/busybox.tar localhost/busybox`,
-  );
+  confs[name] = { ...podmanStore(`bench-podman-${name}`, { runtime: rt }), SLURM_OCI_BACKEND: 'crun' };
 }
 const run = (name) => () => timeRun(['podman', 'run', '--rm', 'localhost/busybox', 'true'], { env: confs[name] });
 const podman = interleaved({ front: run('front'), cli: run('cli'), crun: run('crun') }, 15);

@@ -42,9 +42,6 @@ delete env.NODE_EXTRA_CA_CERTS; // it triples Node 20's start-up (slurm-oci-runt
 if (slurmOci) env.SLURM_OCI_BACKEND = o.backend;
 const global = ['--runtime', o.runtime, ...(slurmOci ? ['--runtime-flag', `backend=${o.backend}`] : [])];
 const podman = (args) => run('podman', [...global, ...args], { env, maxBuffer: 1 << 24 });
-if (o.image === 'localhost/busybox') {
-  await podman(['image', 'exists', o.image]).catch(() => podman(['import', '-q', '/srv/busybox.tar', o.image]));
-}
 const now = () => performance.now();
 const timed = async (fn) => {
   const t0 = now();

@@ -5,41 +5,16 @@
 // p95 ≤ 1.5x. `BENCH_ROUNDS=N` sets the rounds (default 20); `BENCH_SOAK=N` then runs N more
 // containers through the scrun backend alone (exit codes 0..3) and reports hangs and wrong codes.
 import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
-import { fmt, median, quantile } from './lib.mjs';
+import { fmt, median, podmanStore, quantile } from './lib.mjs';
 
 const front = '/project/dist/slurm-oci-runtime';
-const xdg = process.env.XDG_RUNTIME_DIR;
 const TIMEOUT_S = 60;
 
-// A Podman configuration NAME whose runtime is RT.
-function podmanEnv(name, rt) {
-  const dir = path.join(process.env.HOME, `bench-podman-${name}`);
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(
-    path.join(dir, 'containers.conf'),
-    `[containers]\nnetns = "host"\n[engine]\nruntime = "slurm"\ncgroup_manager = "cgroupfs"\nevents_logger = "file"\n` +
-      `static_dir = "${dir}/static"\ntmp_dir = "${xdg}/bench-${name}/tmp"\n[engine.runtimes]\nslurm = ["${rt}"]\n`,
-  );
-  fs.writeFileSync(
-    path.join(dir, 'storage.conf'),
-    `[storage]\ndriver = "vfs"\ngraphroot = "${dir}/graph"\nrootless_storage_path = "${dir}/graph"\nrunroot = "${xdg}/bench-${name}/run"\n`,
-  );
-  const env = {
-    ...process.env,
-    CONTAINERS_CONF: `${dir}/containers.conf`,
-    CONTAINERS_STORAGE_CONF: `${dir}/storage.conf`,
-    SLURM_OCI_BACKEND: 'scrun',
-  };
-  const imported = spawnSync('podman', ['import', '-q', '/srv/busybox.tar', 'localhost/busybox'], {
-    env,
-    encoding: 'utf8',
-  });
-  if (imported.status !== 0) throw new Error(`podman import: ${imported.stderr}`);
-  return env;
-}
+// A Podman store NAME whose runtime is RT, the scrun backend chosen.
+const podmanEnv = (name, rt) => ({
+  ...podmanStore(`bench-podman-${name}`, { runtime: rt }),
+  SLURM_OCI_BACKEND: 'scrun',
+});
 
 // Waits (untimed) until the node is idle: it fits one job, and a job left COMPLETING by the
 // previous run (bare scrun's, often) would otherwise bill its wait to the next one.
