@@ -154,6 +154,7 @@ export function buildFront(front: Front): FastifyInstance {
   const call = async (worker: Worker, request: FastifyRequest, path: string, timeoutMs?: number): Promise<Answer> => {
     const body = Buffer.isBuffer(request.body) ? request.body : undefined;
     const contentType = request.headers['content-type'];
+    const wasDead = !worker.up;
     try {
       return await worker.call(request.method, path, {
         ...(body ? { body } : {}),
@@ -161,6 +162,8 @@ export function buildFront(front: Front): FastifyInstance {
         ...(timeoutMs ? { timeoutMs } : {}),
       });
     } catch (error) {
+      // died while the call waited (found hung by the poller): its sandboxes are failed, start anew
+      if (error instanceof WorkerDied && !wasDead) throw new ApiError(502, `${error.message}; start a new sandbox`);
       if (error instanceof WorkerDied) throw new ApiError(409, error.message);
       if (connectionLost(error)) {
         worker.die(`the connection broke: ${describe(error)}`);

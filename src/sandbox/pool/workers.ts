@@ -37,6 +37,8 @@ export class Worker {
   private readonly agent = new Agent({ connections: 256, keepAliveTimeout: 30_000 });
   reason?: string;
   private misses = 0;
+  // aborts every call still waiting when the worker dies: a hung worker must not hold a start forever
+  private readonly gone = new AbortController();
 
   constructor(
     readonly node: string,
@@ -62,7 +64,7 @@ export class Worker {
       method: method as Dispatcher.HttpMethod,
       headers: { 'x-api-key': this.key, ...(o.contentType ? { 'content-type': o.contentType } : {}) },
       ...(o.body ? { body: o.body } : {}),
-      ...(o.timeoutMs ? { signal: AbortSignal.timeout(o.timeoutMs) } : {}),
+      signal: o.timeoutMs ? AbortSignal.any([this.gone.signal, AbortSignal.timeout(o.timeoutMs)]) : this.gone.signal,
     });
   }
 
@@ -107,6 +109,7 @@ export class Worker {
     if (!this.up) return;
     this.up = false;
     this.reason = reason;
+    this.gone.abort(new WorkerDied(`the worker on ${this.node} died (${reason})`));
   }
 }
 

@@ -2,6 +2,7 @@
 // fake container engine (no Podman on the unit-test machine; the e2e test/e2e/pool.test.ts runs
 // real workers on three Slurm nodes): placement, merged views, proxying, a worker's death, metrics.
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, expect, jest, test } from '@jest/globals';
@@ -237,6 +238,30 @@ test("a worker's death fails only its sandboxes; new starts go to the others; me
     up: false,
     reason: expect.stringMatching(/stopped answering/),
   });
+});
+
+test('a start held by a hung worker ends in a 502 once the poller finds it dead, not never', async () => {
+  // a worker that takes connections and never answers (a stopped process, a wedged event loop)
+  const held: net.Socket[] = [];
+  const hung = net.createServer((socket) => void held.push(socket));
+  await new Promise<void>((resolve) => hung.listen(0, '127.0.0.1', resolve));
+  cleanups.push(async () => {
+    for (const s of held) s.destroy();
+    await new Promise((resolve) => hung.close(resolve));
+  });
+  const { front, call } = await pool([1]);
+  const w = new Worker('n9', `http://127.0.0.1:${(hung.address() as net.AddressInfo).port}`, WORKER_KEY);
+  w.figures = { size: 4, used: 0, waiting: 0, states: [], containers: [] };
+  front.workers.splice(0, front.workers.length, w);
+  front.images.set('localhost/busybox', new Map([['n9', true]])); // straight to /start
+  cleanups.push(() => w.close());
+  const started = call('POST', '/start', startBody('held'));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  await front.poll(100, 1);
+  const r = await started;
+  expect(r.status).toBe(502);
+  expect(r.json.error).toMatch(/worker on n9 died \(it stopped answering/);
+  expect(w.inflight).toBe(0);
 });
 
 test('a start while the chosen worker dies is a 502 naming the node, and the worker is out', async () => {
