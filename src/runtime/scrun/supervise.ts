@@ -91,6 +91,12 @@ async function finishedJob(s: Supervision, jobId: number | undefined): Promise<J
   }
 }
 
+// The job's record if it has finished by now.
+function finishedNow(s: Supervision, jobId: number | undefined): JobEnd | undefined {
+  const job = jobId ? s.host.jobEnd(jobId) : undefined;
+  return job?.finished ? job : undefined;
+}
+
 type Created = {
   code: number;
   stderr: string;
@@ -276,9 +282,15 @@ async function runOnce(s: Supervision, anchorPidFile: AnchorPidFile, stale: Set<
     if (jobId === undefined) container.note({ jobId: (jobId = id) });
   };
   const seen = await watch(s, anchor, created.gone, jobOfNow, sawJob);
-  // srun's own wait status when we saw it; else the controller's record of the job, also asked
-  // when srun failed as it does after scrun's race (exit 1)
-  const job = seen.srunCode === undefined || seen.srunCode === 1 ? await finishedJob(s, await jobOfNow()) : undefined;
+  // srun's own wait status when we saw it; else the controller's record of the job. A failed srun
+  // may be scrun's race (its step never launched): one look at the record then, without waiting (an
+  // anchor stuck on a zombie srun may not have completed the job yet).
+  const job =
+    seen.srunCode === undefined
+      ? await finishedJob(s, await jobOfNow())
+      : seen.srunCode !== 0
+        ? finishedNow(s, await jobOfNow())
+        : undefined;
   const exitCode = seen.srunCode ?? job?.exitCode ?? 255;
   const raced = !!job?.alreadyDone && !/^CANCELLED/.test(job.state);
   return { exitCode, how: seen.how, anchor, jobId: await jobOfNow(), jobFinished: !!job, raced };

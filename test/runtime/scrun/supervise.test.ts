@@ -244,6 +244,24 @@ test("scrun completing its job before the container ran: run again, and the race
   expect(logged).toContain('warning: scrun completed job 40 before the container ran (a scrun race); running it again');
 });
 
+test('the race seen as a zombie srun that failed to launch (exit 255): the job record tells, and it runs again', async () => {
+  container.requestStart();
+  const host = new FakeHost([started(ID, 100, 40), started(ID, 200, 41)]);
+  host.cmdlines.set(101, ['srun', '--jobid', '40']);
+  host.at(200, () => {
+    host.jobs.get(40)!.end = { state: 'FAILED', finished: true, exitCode: 255, alreadyDone: true };
+    host.exit(101, 255 << 8); // the anchor never reaps it
+  });
+  host.at(3000, () => host.anchorGone(100));
+  host.at(3500, () => {
+    host.jobs.get(41)!.end = { state: 'FAILED', finished: true, exitCode: 4 };
+    host.anchorGone(200);
+  });
+  const r = await run(host);
+  expect(r).toMatchObject({ code: 4, state: { phase: 'exited', jobId: 41 } });
+  expect(host.calls.filter((c) => c === 'scrun create')).toHaveLength(2);
+});
+
 test('the race every time: three runs, then the failure is reported, not hidden', async () => {
   container.requestStart();
   const runs = [raced(ID, 100, 40, 200), raced(ID, 200, 41, 600), raced(ID, 300, 42, 1000)];
