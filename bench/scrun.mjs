@@ -5,6 +5,9 @@
 // p95 ≤ 1.5x. `BENCH_ROUNDS=N` sets the rounds (default 20); `BENCH_SOAK=N` then runs N more
 // containers through the scrun backend alone (exit codes 0..3) and reports hangs and wrong codes.
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { fmt, median, podmanStore, quantile } from './lib.mjs';
 
 const front = '/project/dist/slurm-oci-runtime';
@@ -25,17 +28,45 @@ function idleNode() {
   }
 }
 
+// Ends what a hung run left: bare scrun's anchor spins on a CPU and keeps its job, which starved
+// every run after it (both sides) on this 2-core machine.
+function endHung(cidFile) {
+  const id = fs.existsSync(cidFile) ? fs.readFileSync(cidFile, 'utf8').trim() : '';
+  if (!/^\w+$/.test(id)) return;
+  spawnSync('pkill', ['-KILL', '-f', `^scrun: ${id}`]);
+  const jobs = spawnSync('squeue', ['-h', '-O', 'JobID:|,ContainerId:'], { encoding: 'utf8' }).stdout;
+  for (const [job, cid] of jobs.split('\n').map((l) => l.split('|').map((x) => x.trim())))
+    if (cid === id) spawnSync('scancel', [job]);
+}
+
 // One `podman run` of a container exiting CODE, on an idle node: wall time, exit status, whether it hung.
 function podmanRun(env, code) {
   idleNode();
+  const cidFile = path.join(os.tmpdir(), `bench-scrun-${process.pid}.cid`);
+  fs.rmSync(cidFile, { force: true });
   const t0 = process.hrtime.bigint();
   const r = spawnSync(
     'timeout',
-    ['-k', '5', String(TIMEOUT_S), 'podman', 'run', '--rm', 'localhost/busybox', 'sh', '-c', `exit ${code}`],
+    [
+      '-k',
+      '5',
+      String(TIMEOUT_S),
+      'podman',
+      'run',
+      '--rm',
+      '--cidfile',
+      cidFile,
+      'localhost/busybox',
+      'sh',
+      '-c',
+      `exit ${code}`,
+    ],
     { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' },
   );
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  return { ms, status: r.status, hung: ms >= TIMEOUT_S * 1000, stderr: r.stderr };
+  const hung = ms >= TIMEOUT_S * 1000;
+  if (hung) endHung(cidFile);
+  return { ms, status: r.status, hung, stderr: r.stderr };
 }
 
 const ours = podmanEnv('scrun-ours', front);
