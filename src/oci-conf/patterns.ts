@@ -1,6 +1,6 @@
 // Slurm's `%` replacements in RunTime*, ContainerPath and MountSpoolDir (_generate_pattern in
 // slurmstepd's container.c): which letters each version knows, and their expansion for `check`.
-import { atLeast, type SlurmVersion } from './keys.js';
+import { atLeast, RUNTIME_KEYS, type SlurmVersion } from './keys.js';
 
 // Pattern letters with the first release that expands them.
 const LETTERS: Record<string, SlurmVersion> = {
@@ -21,16 +21,7 @@ const LETTERS: Record<string, SlurmVersion> = {
 };
 
 // The keys whose values Slurm pattern-expands (scrun never does).
-export const PATTERN_KEYS = new Set([
-  'ContainerPath',
-  'MountSpoolDir',
-  'RunTimeQuery',
-  'RunTimeCreate',
-  'RunTimeStart',
-  'RunTimeRun',
-  'RunTimeKill',
-  'RunTimeDelete',
-]);
+export const PATTERN_KEYS = new Set<string>(['ContainerPath', 'MountSpoolDir', ...RUNTIME_KEYS]);
 
 // A `%` slurmstepd would stop at: where, why, and how to fix it.
 export type PatternProblem = { index: number; message: string; fix: string };
