@@ -17,7 +17,6 @@ import { procStat } from '../scrun/proc.js';
 import { supervisorMain } from '../scrun/supervise.js';
 import { scrunGlobals, stopAnchorAndJob } from '../scrun/stop.js';
 import { assertVisibleToSlurm, realIo as visibleIo } from '../scrun/visible-paths.js';
-import { capture } from '../spawn.js';
 import { startRefusal, type OciState, type Status } from '../state.js';
 import type { ContainerRecord } from '../store.js';
 import type { Backend, CreateOptions } from './types.js';
@@ -37,17 +36,10 @@ function isOverlayMount(dir: string): boolean {
   return false;
 }
 
-// What scrun needs before it can allocate: an answering controller, oci.conf and scrun.lua next
-// to slurm.conf (scrun only finds out at start, after Podman has set everything up).
-function precheck(ctx: Context, record: ContainerRecord): void {
-  const ping = capture(record.slurm!.scontrol, ['ping'], 10_000, ctx.env);
-  if (!/ is UP/.test(ping.stdout)) {
-    throw new CliError(
-      `the Slurm controller does not answer: ${(ping.stdout + ping.stderr).trim().split('\n')[0]}`,
-      1,
-      'check `scontrol ping` and SLURM_CONF, or run the container locally with --backend crun',
-    );
-  }
+// What scrun needs next to slurm.conf: oci.conf and scrun.lua (scrun only finds out at start,
+// after Podman has set everything up). The controller is not asked here: that costs every create
+// a round trip, and scrun create's failure names it (with a hint) when it does not answer.
+function precheck(ctx: Context): void {
   const confDir = path.dirname(ctx.env.SLURM_CONF || '/etc/slurm/slurm.conf');
   if (!fs.existsSync(path.join(confDir, 'slurm.conf'))) return; // configless: scrun fetches them
   for (const file of ['oci.conf', 'scrun.lua']) {
@@ -82,7 +74,7 @@ async function createWithSupervisor(
         '(storage.conf: driver = "vfs"; `slurm-oci generate storage-conf` writes one)',
     );
   }
-  precheck(ctx, record);
+  precheck(ctx);
   if (options.preserveFds)
     ctx.log('warning', `--preserve-fds ${options.preserveFds} ignored: scrun cannot pass open files into a Slurm job`);
   const container = containerOf(ctx, record);

@@ -102,6 +102,41 @@ export class ScrunContainer {
     if (now) writeFileAtomic(this.file('state.json'), JSON.stringify({ ...now, ...facts }), 0o600);
   }
 
+  // The anchor's pid as scrun wrote it; undefined before, and once the anchor has stopped (it
+  // removes or empties the file after stage-out and completing the job: anchor.c _check_if_stopped).
+  anchorPid(): number | undefined {
+    try {
+      return Number(fs.readFileSync(this.anchorPidFile, 'utf8').trim()) || undefined;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  clearAnchorPid(): void {
+    fs.rmSync(this.anchorPidFile, { force: true });
+  }
+
+  // Calls ON_CHANGE with the file's name on every change in the directory until the returned
+  // function is called.
+  watch(onChange: (name: string | null) => void): () => void {
+    const watcher = fs.watch(this.dir, (_, name) => onChange(name));
+    return () => watcher.close();
+  }
+
+  // How long scrun's log is now; what it wrote from OFFSET on (the attempt that began there).
+  scrunLogSize(): number {
+    return fs.statSync(this.scrunLog, { throwIfNoEntry: false })?.size ?? 0;
+  }
+  scrunLogSince(offset: number): string {
+    try {
+      return fs.readFileSync(this.scrunLog).subarray(offset).toString('utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+      throw error;
+    }
+  }
+
   requestStart(): void {
     writeFileAtomic(this.file('start'), new Date().toISOString(), 0o600);
   }
@@ -114,7 +149,7 @@ export class ScrunContainer {
   // directory (and every FALLBACK_MS, in case an event is missed); undefined when ABORT fires.
   async waitFor<T>(check: () => T | undefined, abort?: AbortSignal, fallbackMs = 1000): Promise<T | undefined> {
     let wake: () => void = () => {};
-    const watcher = fs.watch(this.dir, () => wake());
+    const unwatch = this.watch(() => wake());
     try {
       for (;;) {
         const changed = new Promise<void>((resolve) => {
@@ -131,7 +166,7 @@ export class ScrunContainer {
         abort?.removeEventListener('abort', onAbort);
       }
     } finally {
-      watcher.close();
+      unwatch();
     }
   }
 }

@@ -25,11 +25,17 @@ export interface ScrunHost {
   scrun(args: string[], timeoutMs: number): Promise<Captured>;
   // the arguments PID runs with (srun's name the container's job), [] when gone
   cmdline(pid: number): string[];
-  // scrun create: stderr is held until it exits 0, then passed to PASS_ON (the container's stderr)
+  // scrun create, its log at debug level: stderr is held until it exits 0, then passed to PASS_ON
+  // (the container's stderr)
   scrunCreate(args: string[], abort: AbortSignal, passOn: (chunk: Buffer) => void): CreateRun;
   sleep(ms: number): Promise<void>;
   now(): number;
 }
+
+// scrun create logs to its --log file at debug level (unless the caller chose a level): the anchor
+// then writes how srun ended (anchor-log.ts), which spares asking the controller.
+const LOG_LEVEL = 'SCRUN_FILE_DEBUG';
+const anchorLogging = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({ [LOG_LEVEL]: 'debug', ...env });
 
 // Whether PID runs and is the same process as when START was read (pids are reused).
 export function isAlive(host: Pick<ScrunHost, 'stat'>, pid: number | undefined, start?: number): boolean {
@@ -58,7 +64,7 @@ export function realHost(record: ContainerRecord, env: NodeJS.ProcessEnv = proce
     scrun: (args, timeoutMs) => captureAsync(record.binary, args, timeoutMs, env),
     cmdline: cmdlineOf,
     scrunCreate(args, abort, passOn) {
-      const child = spawn(record.binary, args, { stdio: ['inherit', 'inherit', 'pipe'], env });
+      const child = spawn(record.binary, args, { stdio: ['inherit', 'inherit', 'pipe'], env: anchorLogging(env) });
       let stderr = '';
       let created = false;
       child.stderr!.on('data', (chunk: Buffer) => (created ? passOn(chunk) : (stderr += chunk.toString())));
@@ -87,7 +93,11 @@ export function handHost(record: ContainerRecord, hand: Hand): ScrunHost {
     scrunCreate(args, abort, passOn) {
       let stderr = '';
       let created = false;
-      const run = hand.run(record.binary, args, (chunk) => (created ? passOn(chunk) : (stderr += chunk.toString())));
+      // the hand runs it in the caller's environment: the log level goes in through env(1)
+      const level = `${LOG_LEVEL}=${anchorLogging(hand.env)[LOG_LEVEL]}`;
+      const run = hand.run('/usr/bin/env', [level, record.binary, ...args], (chunk) =>
+        created ? passOn(chunk) : (stderr += chunk.toString()),
+      );
       const onAbort = () => void run.pid.then((pid) => pid && realHost(record).kill(pid, 'SIGTERM'));
       abort.addEventListener('abort', onAbort, { once: true });
       const exited = run.exited.then((code) => {

@@ -20,20 +20,25 @@ const STEP_MS = 100;
 const liveSruns = (host: ScrunHost, pid: number): boolean =>
   host.children(pid).some((c) => c.comm === 'srun' && c.state !== 'Z');
 
-// Cancels JOB_ID unless it finished (JOB_FINISHED, or the controller says so), then stops ANCHOR if alive.
+// What is known of the job and anchor being stopped: the job FINISHED (no need to ask); the anchor
+// STOPPED (it removed its pid file after stage-out and completing the job: only its exit is left,
+// which it sometimes never makes, so it is killed without asking it to delete).
+export type Known = { finished?: boolean; stopped?: boolean };
+
+// Cancels JOB_ID unless it finished (KNOWN, or the controller says so), then stops ANCHOR if alive.
 export async function stopAnchorAndJob(
   host: ScrunHost,
   globals: Pick<Globals, 'debug'>,
   record: ContainerRecord,
   anchor: ProcRef | undefined,
   jobId: number | undefined,
-  jobFinished = false,
+  known: Known = {},
 ): Promise<void> {
-  if (jobId && !jobFinished && !host.jobEnd(jobId)?.finished) host.cancel(jobId);
+  if (jobId && !known.finished && !host.jobEnd(jobId)?.finished) host.cancel(jobId);
   for (let i = 0; i < SRUN_WIND_DOWN_MS / STEP_MS && anchor && liveSruns(host, anchor.pid); i++)
     await host.sleep(STEP_MS);
   if (anchor && isAlive(host, anchor.pid, anchor.start)) {
-    await host.scrun([...scrunGlobals(globals, record), 'delete', '--force', record.id], 15_000);
+    if (!known.stopped) await host.scrun([...scrunGlobals(globals, record), 'delete', '--force', record.id], 15_000);
     if (isAlive(host, anchor.pid, anchor.start)) {
       for (const child of host.children(anchor.pid)) host.kill(child.pid, 'SIGKILL');
       host.kill(anchor.pid, 'SIGKILL');

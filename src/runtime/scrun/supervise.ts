@@ -1,10 +1,12 @@
 // The process Podman/conmon waits on for a scrun container. It waits for `start` (scrun runs the
-// container's process already at `scrun create`), runs scrun create and start, then waits for the
-// anchor and srun to end, and exits with the container's exit code as soon as the container has
-// ended — also when the anchor hangs on an unreaped srun (seen on Slurm 24.11), which it then
-// cleans up. It wakes on events: the start request (inotify) and the end of the pipe the anchor
-// and srun inherit; /proc and the controller are only asked as a fallback for a stuck anchor.
-import fs from 'node:fs';
+// container's process already at `scrun create`), runs scrun create (and start, if it waits for
+// one), then waits for the anchor and srun to end, and exits with the container's exit code as
+// soon as the container has ended — also when the anchor hangs on an unreaped srun (seen on Slurm 24.11), which it then
+// cleans up. It wakes on events: the start request (inotify), the anchor's removal of its pid file
+// (it has completed the job: the container ended, whether or not the anchor then exits) and the end
+// of the pipe the anchor and srun inherit; /proc and the controller are only asked as a fallback for
+// an anchor stuck on an unreaped srun.
+import path from 'node:path';
 import type { Globals } from '../context.js';
 import { createLog, type Log } from '../log.js';
 import { Store, type ContainerRecord } from '../store.js';
@@ -13,6 +15,7 @@ import type { Hand } from '../io.js';
 import { handHost, isAlive, realHost, type ScrunHost } from './host.js';
 import { jobIdArg, waitStatusToCode } from './proc.js';
 import type { JobEnd } from './slurm.js';
+import { readAnchorLog } from './anchor-log.js';
 import { scrunGlobals, stopAnchorAndJob } from './stop.js';
 
 // How long the anchor may sit with no live srun before we call the container ended (unless the
@@ -21,6 +24,8 @@ const SRUN_GONE_GRACE_MS = 2_000;
 // How often a live anchor's children are looked at: only to catch a stuck anchor, since its
 // normal exit wakes us at once.
 const CHECK_MS = 250;
+// How long after scrun create its anchor may have forked no srun before we ask scrun to start.
+const START_CHECK_MS = 50;
 const JOB_CHECK_MS = 5_000;
 // How long the controller gets to report how the job ended, when srun's status was not seen.
 const JOB_END_WAIT_MS = 20_000;
@@ -106,12 +111,7 @@ type Created = {
 };
 
 // scrun create, once more when the anchor died before it reported and no process can have run.
-async function create(
-  s: Supervision,
-  readAnchorPid: () => number | undefined,
-  clearAnchorPid: () => void,
-  stale: Set<number>,
-): Promise<Created> {
+async function create(s: Supervision, pidFile: AnchorPidFile, stale: Set<number>): Promise<Created> {
   const { container, record, host } = s;
   const options = container.input()!.options;
   const args = [
@@ -131,7 +131,7 @@ async function create(
   for (let attempt = 1; ; attempt++) {
     const run = host.scrunCreate(args, s.abort, s.stderr);
     const { code, stderr } = await run.exited;
-    const anchorPid = readAnchorPid();
+    const anchorPid = pidFile.read();
     if ((code === 0 && anchorPid) || s.abort.aborted) return { code, stderr, anchorPid, gone: run.gone };
     // under load scrun's anchor sometimes dies before it reports (`killed by signal 14`, or create
     // exits 0 with no pid); once more is safe as long as no step, i.e. no process, has started.
@@ -144,9 +144,17 @@ async function create(
     }
     s.log('warning', `scrun create failed (exit ${code}: ${stderr.trim()}); trying once more`);
     if (jobId) stale.add(jobId);
-    clearAnchorPid();
+    pidFile.clear();
   }
 }
+
+// What watch asks of its caller: scrun start, the container's job (asking the controller), and
+// noting the job id read off srun's command line.
+type WatchCalls = {
+  start: () => Promise<void>;
+  jobOfNow: () => Promise<number | undefined>;
+  sawJob: (id: number) => void;
+};
 
 // Waits until the container has ended; returns the exit code srun left (if seen) and how.
 // The job is read off srun's command line while it runs (SAW_JOB): asking the controller costs more.
@@ -154,12 +162,14 @@ async function watch(
   s: Supervision,
   anchor: { pid: number; start?: number },
   gone: Promise<void>,
-  jobOfNow: () => Promise<number | undefined>,
-  sawJob: (id: number) => void,
+  pidFile: AnchorPidFile,
+  { start, jobOfNow, sawJob }: WatchCalls,
 ) {
   const { host } = s;
   let ended = false;
   void gone.then(() => (ended = true));
+  let wake = () => {};
+  const unwatch = pidFile.watch(() => wake());
   let srunCode: number | undefined;
   let noSrunSince: number | undefined;
   let nextJobCheck = host.now() + JOB_CHECK_MS;
@@ -167,39 +177,54 @@ async function watch(
   // the job no step) says nothing: cancelling then made srun fail (`Job/step already completing`).
   const since = host.now();
   let sawChild = false;
-  for (;;) {
-    if (!isAlive(host, anchor.pid, anchor.start)) return { srunCode, how: 'anchor exited' };
-    const children = host.children(anchor.pid);
-    for (const z of children.filter((c) => c.comm === 'srun' && c.state === 'Z')) {
-      srunCode = waitStatusToCode(z.exitCode);
-      s.log('debug', `srun ${z.pid} is a zombie with wait status ${z.exitCode}`);
+  let startAsked = false;
+  try {
+    for (;;) {
+      const changed = new Promise<void>((resolve) => (wake = resolve));
+      if (!isAlive(host, anchor.pid, anchor.start)) return { srunCode, how: 'anchor exited' };
+      const children = host.children(anchor.pid);
+      for (const z of children.filter((c) => c.comm === 'srun' && c.state === 'Z')) {
+        srunCode = waitStatusToCode(z.exitCode);
+        s.log('debug', `srun ${z.pid} is a zombie with wait status ${z.exitCode}`);
+      }
+      // any live child counts: the anchor's fork is named scrun:ID, then sh, before it execs srun
+      const live = children.filter((c) => c.state !== 'Z');
+      for (const c of live.filter((c) => c.comm === 'srun')) {
+        const jobId = jobIdArg(host.cmdline(c.pid));
+        if (jobId) sawJob(jobId);
+      }
+      sawChild ||= children.length > 0;
+      if (!sawChild && !startAsked && host.now() >= since + START_CHECK_MS) {
+        startAsked = true;
+        await start();
+      }
+      if (pidFile.read() === undefined) return { srunCode, how: 'anchor stopped' };
+      if (live.length) noSrunSince = undefined;
+      else if (sawChild || host.now() > since + SRUN_GONE_GRACE_MS) {
+        noSrunSince ??= host.now();
+        if (noSrunSince + SRUN_GONE_GRACE_MS < host.now()) return { srunCode, how: 'srun ended, anchor stuck' };
+        // the grace ends as soon as the controller says the container's step is over
+        const jobId = await jobOfNow();
+        if (jobId && !host.hasSteps(jobId)) return { srunCode, how: 'srun ended, anchor stuck' };
+      }
+      if (host.now() > nextJobCheck) {
+        nextJobCheck = host.now() + JOB_CHECK_MS;
+        const jobId = await jobOfNow();
+        if (jobId && host.jobEnd(jobId)?.finished) return { srunCode, how: 'job ended' };
+      }
+      // soon after create, until srun shows or start was asked; once the pipe closed, the anchor's
+      // exit is moments away
+      const wait = ended ? CHECK_MS / 5 : sawChild || startAsked ? CHECK_MS : START_CHECK_MS;
+      await Promise.race([changed, host.sleep(wait), ...(ended ? [] : [gone])]);
     }
-    // any live child counts: the anchor's fork is named scrun:ID, then sh, before it execs srun
-    const live = children.filter((c) => c.state !== 'Z');
-    for (const c of live.filter((c) => c.comm === 'srun')) {
-      const jobId = jobIdArg(host.cmdline(c.pid));
-      if (jobId) sawJob(jobId);
-    }
-    sawChild ||= children.length > 0;
-    if (live.length) noSrunSince = undefined;
-    else if (sawChild || host.now() > since + SRUN_GONE_GRACE_MS) {
-      noSrunSince ??= host.now();
-      if (noSrunSince + SRUN_GONE_GRACE_MS < host.now()) return { srunCode, how: 'srun ended, anchor stuck' };
-      // the grace ends as soon as the controller says the container's step is over
-      const jobId = await jobOfNow();
-      if (jobId && !host.hasSteps(jobId)) return { srunCode, how: 'srun ended, anchor stuck' };
-    }
-    if (host.now() > nextJobCheck) {
-      nextJobCheck = host.now() + JOB_CHECK_MS;
-      const jobId = await jobOfNow();
-      if (jobId && host.jobEnd(jobId)?.finished) return { srunCode, how: 'job ended' };
-    }
-    if (!ended) await Promise.race([gone, host.sleep(CHECK_MS)]);
-    else await host.sleep(CHECK_MS / 5); // the pipe is closed but the anchor not yet reaped: moments
+  } finally {
+    unwatch();
   }
 }
 
-type AnchorPidFile = { read(): number | undefined; clear(): void };
+// scrun's --pid-file: the anchor writes it once created and removes (or empties) it once it has
+// stopped; WATCH calls back on changes to it.
+export type AnchorPidFile = { read(): number | undefined; clear(): void; watch(onChange: () => void): () => void };
 
 // The supervisor's whole life; returns its exit code (the container's).
 export async function supervise(s: Supervision, anchorPidFile: AnchorPidFile): Promise<number> {
@@ -216,12 +241,16 @@ export async function supervise(s: Supervision, anchorPidFile: AnchorPidFile): P
     const ran = await runOnce(s, anchorPidFile, stale);
     if (ran.raced && attempt < RACE_ATTEMPTS && !s.stopped.aborted) {
       log('warning', `scrun completed job ${ran.jobId} before the container ran (a scrun race); running it again`);
-      await stopAnchorAndJob(s.host, s.globals, s.record, ran.anchor, ran.jobId, true);
+      await stopAnchorAndJob(s.host, s.globals, s.record, ran.anchor, ran.jobId, { finished: true });
       stale.add(ran.jobId!);
       anchorPidFile.clear();
       continue;
     }
-    if (ran.anchor) await stopAnchorAndJob(s.host, s.globals, s.record, ran.anchor, ran.jobId, ran.jobFinished);
+    if (ran.anchor)
+      await stopAnchorAndJob(s.host, s.globals, s.record, ran.anchor, ran.jobId, {
+        finished: ran.jobFinished,
+        stopped: ran.anchorStopped,
+      });
     if (ran.failed) {
       container.transition('failed', { ...ran.failed, exitCode: 1, cleaned: true });
       return 1;
@@ -237,8 +266,10 @@ type Ran = {
   how?: string;
   anchor?: ProcRef;
   jobId?: number;
-  // the job gave its code: it has finished, no need to ask again before cleaning up
+  // the job has finished (it gave its code, or the anchor completed it): no need to ask again
   jobFinished?: boolean;
+  // the anchor removed its pid file: it staged out and completed the job, only its exit is left
+  anchorStopped?: boolean;
   raced?: boolean;
   failed?: { error: string; hint?: string };
 };
@@ -246,7 +277,8 @@ type Ran = {
 // One scrun create and start, watched to the container's end; cleans up only a failed create.
 async function runOnce(s: Supervision, anchorPidFile: AnchorPidFile, stale: Set<number>): Promise<Ran> {
   const { container, record, host, log } = s;
-  const created = await create(s, anchorPidFile.read, anchorPidFile.clear, stale);
+  const logFrom = container.scrunLogSize();
+  const created = await create(s, anchorPidFile, stale);
   if (created.code !== 0 || s.abort.aborted || !created.anchorPid) {
     const jobId = created.jobId ?? host.findJob(record.id, stale);
     await stopAnchorAndJob(host, s.globals, record, created.anchorPid ? { pid: created.anchorPid } : undefined, jobId);
@@ -265,10 +297,14 @@ async function runOnce(s: Supervision, anchorPidFile: AnchorPidFile, stale: Set<
   if (container.read()?.phase === 'running') container.note({ anchor, jobId: undefined });
   else container.transition('running', { anchor });
   log('info', `created: anchor ${anchor.pid}`);
-  // scrun 24.11 already started the process at create; a later scrun that waits needs start.
-  // Awaited without blocking: the runtime server serves other calls meanwhile.
-  const started = await host.scrun([...scrunGlobals(s.globals, record), 'start', record.id], 60_000);
-  if (started.code !== 0) log('debug', `scrun start: ${started.stderr.trim()} (the process was started by create)`);
+  // scrun (24.11 up to today's master) starts the process at create already (anchor.c
+  // _on_startup_con_fin); a scrun that waits for start gets it when its anchor has forked nothing
+  // for START_CHECK_MS. An unneeded start would cost a run of scrun while the container starts.
+  const start = async () => {
+    log('debug', `no srun ${START_CHECK_MS} ms after scrun create: running scrun start`);
+    const started = await host.scrun([...scrunGlobals(s.globals, record), 'start', record.id], 60_000);
+    if (started.code !== 0) log('warning', `scrun start ${record.id}: ${lastLine(started.stderr)}`);
+  };
 
   let jobId: number | undefined;
   const jobOfNow = async () => {
@@ -281,19 +317,31 @@ async function runOnce(s: Supervision, anchorPidFile: AnchorPidFile, stale: Set<
   const sawJob = (id: number) => {
     if (jobId === undefined) container.note({ jobId: (jobId = id) });
   };
-  const seen = await watch(s, anchor, created.gone, jobOfNow, sawJob);
-  // srun's own wait status when we saw it; else the controller's record of the job. A failed srun
-  // may be scrun's race (its step never launched): one look at the record then, without waiting (an
+  const seen = await watch(s, anchor, created.gone, anchorPidFile, { start, jobOfNow, sawJob });
+  // srun's end: its wait status when we saw it as a zombie, else as the anchor logged it; failing
+  // both, the controller's record of the job. A failed srun may be scrun's race (its step never
+  // launched), which the anchor logs; without that log, one look at the record, without waiting (an
   // anchor stuck on a zombie srun may not have completed the job yet).
+  const logged = readAnchorLog(container.scrunLogSince(logFrom));
+  const srunCode = seen.srunCode ?? logged.srunCode;
   const job =
-    seen.srunCode === undefined
+    srunCode === undefined
       ? await finishedJob(s, await jobOfNow())
-      : seen.srunCode !== 0
+      : srunCode !== 0 && (logged.bailed || logged.srunCode === undefined)
         ? finishedNow(s, await jobOfNow())
         : undefined;
-  const exitCode = seen.srunCode ?? job?.exitCode ?? 255;
+  const exitCode = srunCode ?? job?.exitCode ?? 255;
   const raced = !!job?.alreadyDone && !/^CANCELLED/.test(job.state);
-  return { exitCode, how: seen.how, anchor, jobId: await jobOfNow(), jobFinished: !!job, raced };
+  const anchorStopped = anchorPidFile.read() === undefined;
+  return {
+    exitCode,
+    how: seen.how,
+    anchor,
+    jobId: anchorStopped && !raced ? jobId : await jobOfNow(),
+    jobFinished: !!job || anchorStopped,
+    anchorStopped,
+    raced,
+  };
 }
 
 // Supervises the container ID of the store at ROOT to its end; returns its exit code. Either this
@@ -319,9 +367,12 @@ export async function supervisorMain(root: string, id: string, hand?: Hand): Pro
   const stopSignals = hand ? hand.onSignal(onSignal) : onProcessSignals(onSignal);
   // a hand killed before the container ran: nothing stands for it any more
   void hand?.closed.then(() => abort.abort());
-  const anchorPidFile = {
-    read: () => Number(fs.readFileSync(container.anchorPidFile, { encoding: 'utf8', flag: 'a+' }).trim()) || undefined,
-    clear: () => fs.rmSync(container.anchorPidFile, { force: true }),
+  const anchorPidFile: AnchorPidFile = {
+    read: () => container.anchorPid(),
+    clear: () => container.clearAnchorPid(),
+    // a change to the pid file (or an unnamed one)
+    watch: (onChange) =>
+      container.watch((name) => (name === null || name === path.basename(container.anchorPidFile)) && onChange()),
   };
   const stderr = hand ? hand.stderr : (chunk: Buffer) => void process.stderr.write(chunk);
   try {

@@ -20,6 +20,20 @@ export class FakeHost implements ScrunHost {
   // how often the controller was asked which job runs a container (squeue)
   jobLookups = 0;
   private events: Array<[number, () => void]> = [];
+  private pidFileWatchers = new Set<() => void>();
+  // scrun's --pid-file, as the supervisor reads and watches it
+  pidFile = {
+    read: () => this.anchorPid,
+    clear: () => void (this.anchorPid = undefined),
+    watch: (onChange: () => void) => {
+      this.pidFileWatchers.add(onChange);
+      return () => void this.pidFileWatchers.delete(onChange);
+    },
+  };
+  // watchers of the pid file left behind (the supervisor must close its own)
+  get pidFileWatching(): number {
+    return this.pidFileWatchers.size;
+  }
   private goneNow: () => void = () => {};
 
   constructor(private attempts: Attempt[]) {}
@@ -48,6 +62,13 @@ export class FakeHost implements ScrunHost {
     this.goneNow();
   }
 
+  // The anchor has stopped (staged out, completed its job): it removes its pid file, and may then
+  // never exit (seen on Slurm 24.11).
+  anchorStopped(): void {
+    this.anchorPid = undefined;
+    for (const onChange of this.pidFileWatchers) onChange();
+  }
+
   stat = (pid: number) => this.procs.get(pid);
   children = (pid: number) => [...this.procs.values()].filter((p) => p.ppid === pid);
   kill(pid: number, signal: NodeJS.Signals | number): void {
@@ -61,7 +82,9 @@ export class FakeHost implements ScrunHost {
     const ids = [...this.jobs].filter(([j, job]) => job.container === id && !stale.has(j)).map(([j]) => j);
     return ids.length ? Math.max(...ids) : undefined;
   }
-  jobEnd = (jobId: number) => (this.controllerDown ? undefined : this.jobs.get(jobId)?.end);
+  // how often the controller was asked how a job ended (scontrol show job)
+  jobEnds = 0;
+  jobEnd = (jobId: number) => (this.jobEnds++, this.controllerDown ? undefined : this.jobs.get(jobId)?.end);
   hasSteps = (jobId: number) => !this.controllerDown && !!this.jobs.get(jobId)?.steps;
   cancel(jobId: number, signal?: number): void {
     this.calls.push(`scancel ${signal ? `--signal=${signal} ` : ''}${jobId}`);

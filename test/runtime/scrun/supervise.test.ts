@@ -53,8 +53,9 @@ async function run(host: FakeHost, abort = new AbortController().signal, stopped
       stopped,
       stderr: () => {},
     },
-    { read: () => host.anchorPid, clear: () => (host.anchorPid = undefined) },
+    host.pidFile,
   );
+  expect(host.pidFileWatching).toBe(0);
   return { code, state: container.read()!, t: host.t };
 }
 
@@ -71,7 +72,7 @@ test('the usual end: srun reaped, the anchor exits and its pipe closes; the code
     code: 7,
     state: { phase: 'exited', exitCode: 7, how: 'anchor exited', cleaned: true, jobId: 40, anchor: { pid: 100 } },
   });
-  expect(host.calls).toEqual(['scrun create', 'scrun start c1']);
+  expect(host.calls).toEqual(['scrun create']);
   expect(r.t).toBeLessThan(600);
 });
 
@@ -89,7 +90,73 @@ test("the job is read off srun's command line while it runs: the controller is a
   expect(host.jobLookups).toBe(0);
 });
 
-test('an anchor that has not forked srun yet is not taken for stuck: its job is left alone', async () => {
+test('an anchor that stops (removes its pid file) but never exits: ended at once, code from the job record, killed without a delete', async () => {
+  container.requestStart();
+  const host = new FakeHost([started(ID, 100, 40)]);
+  host.at(250, () => host.exit(101));
+  host.at(260, () => {
+    host.jobs.get(40)!.end = { state: 'FAILED', finished: true, exitCode: 7 };
+    host.anchorStopped();
+  });
+  const r = await run(host);
+  expect(r).toMatchObject({ code: 7, state: { phase: 'exited', exitCode: 7, how: 'anchor stopped', cleaned: true } });
+  // no scrun delete (the anchor is past it), no scancel (the job has finished)
+  expect(host.calls).toEqual(['scrun create', 'kill 100 SIGKILL']);
+  expect(host.procs.size).toBe(0);
+  expect(r.t).toBeLessThan(1000);
+});
+
+// A line of scrun's anchor log (--log-format json, at debug level).
+const anchorSays = (log: string) => fs.appendFileSync(container.scrunLog, JSON.stringify({ log }) + '\n');
+
+test("srun's end as the anchor logged it: the code with no question to the controller", async () => {
+  container.requestStart();
+  const host = new FakeHost([started(ID, 100, 40)]);
+  host.at(250, () => {
+    host.exit(101);
+    anchorSays('debug:  _catch_sigchld: srun[101] exited with rc=0x7');
+    host.jobs.get(40)!.end = { state: 'FAILED', finished: true, exitCode: 7 };
+    host.anchorStopped();
+  });
+  const r = await run(host);
+  expect(r).toMatchObject({ code: 7, state: { phase: 'exited', exitCode: 7, how: 'anchor stopped' } });
+  expect({ jobLookups: host.jobLookups, jobEnds: host.jobEnds }).toEqual({ jobLookups: 0, jobEnds: 0 });
+  expect(host.calls).toEqual(['scrun create', 'kill 100 SIGKILL']);
+});
+
+test("a log from an earlier attempt is not this attempt's: its srun end is not taken", async () => {
+  anchorSays('debug:  _catch_sigchld: srun[1] exited with rc=0x0');
+  container.requestStart();
+  const host = new FakeHost([started(ID, 100, 40)]);
+  host.at(250, () => host.exit(101));
+  host.at(300, () => {
+    host.jobs.get(40)!.end = { state: 'FAILED', finished: true, exitCode: 6 };
+    host.anchorGone(100);
+  });
+  expect((await run(host)).code).toBe(6);
+});
+
+test('the anchor logged bailing out of its allocation check (scrun race): the record confirms, and it runs again', async () => {
+  container.requestStart();
+  const host = new FakeHost([started(ID, 100, 40), started(ID, 200, 41)]);
+  host.at(200, () => {
+    anchorSays('debug:  check_allocation: bailing due to status RUNNING != CREATING');
+    anchorSays('debug:  _catch_sigchld: srun[101] exited with rc=0x1');
+    host.jobs.get(40)!.end = { state: 'FAILED', finished: true, exitCode: 255, alreadyDone: true };
+    host.exit(101);
+    host.anchorStopped();
+  });
+  host.at(600, () => {
+    anchorSays('debug:  _catch_sigchld: srun[201] exited with rc=0x3');
+    host.exit(201);
+    host.anchorGone(200);
+  });
+  const r = await run(host);
+  expect(r).toMatchObject({ code: 3, state: { phase: 'exited', exitCode: 3, jobId: 41 } });
+  expect(host.calls.filter((c) => c === 'scrun create')).toHaveLength(2);
+});
+
+test('an anchor that has not forked srun yet is not taken for stuck (its job is left alone) and is asked to start', async () => {
   container.requestStart();
   const late: Attempt = {
     code: 0,
@@ -127,7 +194,6 @@ test('a zombie srun under an anchor that never reaps: its wait status is the cod
   expect(r.t).toBeLessThan(1500);
   expect(host.calls).toEqual([
     'scrun create',
-    'scrun start c1',
     'scancel 40',
     'scrun delete --force c1',
     'kill 101 SIGKILL',
@@ -189,7 +255,7 @@ test("a first create whose anchor was killed before it reported: tried once more
   });
   const r = await run(host);
   expect(r).toMatchObject({ code: 2, state: { phase: 'exited', jobId: 41 } });
-  expect(host.calls).toEqual(['scrun create', 'scancel 40', 'scrun create', 'scrun start c1']);
+  expect(host.calls).toEqual(['scrun create', 'scancel 40', 'scrun create']);
   expect(logged.some((l) => l.startsWith('warning: scrun create failed (exit 1'))).toBe(true);
 });
 
@@ -240,7 +306,7 @@ test("scrun completing its job before the container ran: run again, and the race
   });
   const r = await run(host);
   expect(r).toMatchObject({ code: 3, state: { phase: 'exited', exitCode: 3, jobId: 41, anchor: { pid: 200 } } });
-  expect(host.calls).toEqual(['scrun create', 'scrun start c1', 'scrun create', 'scrun start c1']);
+  expect(host.calls).toEqual(['scrun create', 'scrun create']);
   expect(logged).toContain('warning: scrun completed job 40 before the container ran (a scrun race); running it again');
 });
 
