@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Hand } from '../io.js';
 import { captureAsync, type Captured } from '../spawn.js';
 import type { ContainerRecord } from '../store.js';
-import { childrenOf, cmdlineOf, procStat, type ProcStat } from './proc.js';
+import { anchorsOf, childrenOf, cmdlineOf, procStat, type ProcStat } from './proc.js';
 import { cancelJob, findJob, hasSteps, jobEnd, type JobEnd } from './slurm.js';
 
 // A running `scrun create`: its exit, and the moment the anchor and srun it started are all gone
@@ -16,6 +16,8 @@ export type CreateRun = { exited: Promise<{ code: number; stderr: string }>; gon
 export interface ScrunHost {
   stat(pid: number): ProcStat | undefined;
   children(pid: number): ProcStat[];
+  // the processes titled `scrun: ID` (anchors of container ID)
+  anchorsOf(id: string): number[];
   kill(pid: number, signal: NodeJS.Signals | number): void;
   findJob(id: string, stale: ReadonlySet<number>): number | undefined;
   jobEnd(jobId: number): JobEnd | undefined;
@@ -28,6 +30,8 @@ export interface ScrunHost {
   // scrun create, its log at debug level: stderr is held until it exits 0, then passed to PASS_ON
   // (the container's stderr)
   scrunCreate(args: string[], abort: AbortSignal, passOn: (chunk: Buffer) => void): CreateRun;
+  // after MS (unless ENDED fires first), whether the controller answers `scontrol ping`: why not
+  controllerDown(ms: number, ended: AbortSignal): Promise<string | undefined>;
   sleep(ms: number): Promise<void>;
   now(): number;
 }
@@ -36,6 +40,9 @@ export interface ScrunHost {
 // then writes how srun ended (anchor-log.ts), which spares asking the controller.
 const LOG_LEVEL = 'SCRUN_FILE_DEBUG';
 const anchorLogging = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({ [LOG_LEVEL]: 'debug', ...env });
+
+// The last non-empty line of a command's output: the one that says what went wrong.
+export const lastLine = (text: string): string => text.trim().split('\n').filter(Boolean).pop() ?? '';
 
 // Whether PID runs and is the same process as when START was read (pids are reused).
 export function isAlive(host: Pick<ScrunHost, 'stat'>, pid: number | undefined, start?: number): boolean {
@@ -50,6 +57,7 @@ export function realHost(record: ContainerRecord, env: NodeJS.ProcessEnv = proce
   return {
     stat: procStat,
     children: childrenOf,
+    anchorsOf,
     kill(pid, signal) {
       try {
         process.kill(pid, signal);
@@ -79,6 +87,18 @@ export function realHost(record: ContainerRecord, env: NodeJS.ProcessEnv = proce
         }),
       );
       return { exited, gone };
+    },
+    async controllerDown(ms, ended) {
+      if (!slurm) return undefined;
+      try {
+        await sleep(ms, undefined, { signal: ended });
+      } catch {
+        return undefined;
+      }
+      const ping = await captureAsync(slurm.scontrol, ['ping'], 10_000, env);
+      if (ended.aborted || / is UP/.test(ping.stdout)) return undefined;
+      // its first line says what is down (a banner follows)
+      return (ping.stdout + ping.stderr).trim().split('\n')[0] || `scontrol ping exited ${ping.code}`;
     },
     sleep: (ms) => sleep(ms),
     now: () => Date.now(),

@@ -28,6 +28,24 @@ export function childrenOf(pid: number): ProcStat[] {
   return out;
 }
 
+// Our processes titled `scrun: ID`: the anchors of container ID (found before one wrote its pid file).
+export function anchorsOf(id: string): number[] {
+  const uid = process.getuid?.();
+  return fs
+    .readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((pid) => cmdlineOf(pid).join(' ').trim() === `scrun: ${id}` && ownedBy(pid, uid));
+}
+
+function ownedBy(pid: number, uid: number | undefined): boolean {
+  try {
+    return uid === undefined || fs.statSync(`/proc/${pid}`).uid === uid;
+  } catch {
+    return false;
+  }
+}
+
 // The arguments PID runs with; [] when it is gone.
 export function cmdlineOf(pid: number): string[] {
   try {

@@ -12,7 +12,7 @@ import { createLog, type Log } from '../log.js';
 import { Store, type ContainerRecord } from '../store.js';
 import { ScrunContainer, type ProcRef } from './container.js';
 import type { Hand } from '../io.js';
-import { handHost, isAlive, realHost, type ScrunHost } from './host.js';
+import { handHost, isAlive, lastLine, realHost, type ScrunHost } from './host.js';
 import { jobIdArg, waitStatusToCode } from './proc.js';
 import type { JobEnd } from './slurm.js';
 import { readAnchorLog } from './anchor-log.js';
@@ -30,6 +30,8 @@ const JOB_CHECK_MS = 5_000;
 // How long the controller gets to report how the job ended, when srun's status was not seen.
 const JOB_END_WAIT_MS = 20_000;
 const CREATE_ATTEMPTS = 2;
+// How long scrun create may take before the controller is pinged.
+const CONTROLLER_CHECK_MS = 1_000;
 // scrun (24.11 up to today's master) can complete its own job right after allocating it: when the
 // allocation is back before the create pipe's connection is set up, that connection marks the
 // container created and srun starts; the allocation check queued before then finds it running and
@@ -61,8 +63,6 @@ function hintFor(stderr: string): string | undefined {
     return 'the Slurm controller does not answer: check `scontrol ping`';
   return undefined;
 }
-
-const lastLine = (text: string): string => text.trim().split('\n').filter(Boolean).pop() ?? '';
 
 // The job scrun allocated for the container, asking the controller a few times (it may be busy);
 // STALE are jobs of failed create attempts.
@@ -108,7 +108,27 @@ type Created = {
   anchorPid?: number;
   gone: Promise<void>;
   jobId?: number;
+  // the controller did not answer scontrol ping while scrun create waited: why
+  down?: string;
 };
+
+// One scrun create run. One that has not ended after CONTROLLER_CHECK_MS (the allocation may be
+// queued) gets the controller pinged; a controller that does not answer ends it then, instead of
+// after scrun's own retries (~30 s). The usual create costs the controller no ping.
+async function createRun(s: Supervision, args: string[]): Promise<Omit<Created, 'anchorPid'>> {
+  const stop = new AbortController();
+  const run = s.host.scrunCreate(args, AbortSignal.any([s.abort, stop.signal]), s.stderr);
+  const ended = new AbortController();
+  let down: string | undefined;
+  void s.host.controllerDown(CONTROLLER_CHECK_MS, ended.signal).then((why) => {
+    if (why === undefined) return;
+    down = why;
+    stop.abort();
+  });
+  const { code, stderr } = await run.exited;
+  ended.abort();
+  return { code, stderr, gone: run.gone, down };
+}
 
 // scrun create, once more when the anchor died before it reported and no process can have run.
 async function create(s: Supervision, pidFile: AnchorPidFile, stale: Set<number>): Promise<Created> {
@@ -129,10 +149,12 @@ async function create(s: Supervision, pidFile: AnchorPidFile, stale: Set<number>
     record.id,
   ];
   for (let attempt = 1; ; attempt++) {
-    const run = host.scrunCreate(args, s.abort, s.stderr);
-    const { code, stderr } = await run.exited;
+    const run = await createRun(s, args);
+    const { code, stderr } = run;
     const anchorPid = pidFile.read();
-    if ((code === 0 && anchorPid) || s.abort.aborted) return { code, stderr, anchorPid, gone: run.gone };
+    if ((code === 0 && anchorPid) || s.abort.aborted) return { ...run, anchorPid };
+    // no job can be asked about (or cancelled) through a controller that does not answer
+    if (run.down) return { ...run, code: 1, anchorPid: undefined };
     // under load scrun's anchor sometimes dies before it reports (`killed by signal 14`, or create
     // exits 0 with no pid); once more is safe as long as no step, i.e. no process, has started.
     // Asked before the job is cancelled: a second after, its steps are no longer listed.
@@ -279,6 +301,18 @@ async function runOnce(s: Supervision, anchorPidFile: AnchorPidFile, stale: Set<
   const { container, record, host, log } = s;
   const logFrom = container.scrunLogSize();
   const created = await create(s, anchorPidFile, stale);
+  if (created.down && !s.abort.aborted) {
+    // its anchor would go on trying for half a minute; it may not have written its pid yet
+    for (const pid of host.anchorsOf(record.id)) host.kill(pid, 'SIGKILL');
+    log('error', `scrun create stopped: the Slurm controller does not answer: ${created.down}`);
+    return {
+      exitCode: 1,
+      failed: {
+        error: `the Slurm controller does not answer: ${created.down}`,
+        hint: 'check `scontrol ping` and SLURM_CONF, or run the container locally with --backend crun',
+      },
+    };
+  }
   if (created.code !== 0 || s.abort.aborted || !created.anchorPid) {
     const jobId = created.jobId ?? host.findJob(record.id, stale);
     await stopAnchorAndJob(host, s.globals, record, created.anchorPid ? { pid: created.anchorPid } : undefined, jobId);

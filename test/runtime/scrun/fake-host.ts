@@ -8,14 +8,20 @@ import type { JobEnd } from '../../../src/runtime/scrun/slurm.js';
 
 type Job = { container: string; end?: JobEnd; steps: boolean };
 // One scrun create attempt: its result, and what it sets up on the node.
-export type Attempt = { code: number; stderr?: string; setUp?: (host: FakeHost) => number | undefined };
+// HANGS: scrun create waits (for a controller that does not answer) until it is stopped.
+export type Attempt = {
+  code: number;
+  stderr?: string;
+  hangs?: boolean;
+  setUp?: (host: FakeHost) => number | undefined;
+};
 
 export class FakeHost implements ScrunHost {
   t = 0;
   calls: string[] = [];
   procs = new Map<number, ProcStat>();
   jobs = new Map<number, Job>();
-  controllerDown = false;
+  down = false;
   anchorPid: number | undefined;
   // how often the controller was asked which job runs a container (squeue)
   jobLookups = 0;
@@ -70,6 +76,8 @@ export class FakeHost implements ScrunHost {
   }
 
   stat = (pid: number) => this.procs.get(pid);
+  anchorsOf = (id: string) =>
+    [...this.procs.values()].filter((p) => p.comm === `scrun:${id}`.slice(0, 15)).map((p) => p.pid);
   children = (pid: number) => [...this.procs.values()].filter((p) => p.ppid === pid);
   kill(pid: number, signal: NodeJS.Signals | number): void {
     this.calls.push(`kill ${pid} ${signal}`);
@@ -78,14 +86,14 @@ export class FakeHost implements ScrunHost {
 
   findJob(id: string, stale: ReadonlySet<number>): number | undefined {
     this.jobLookups++;
-    if (this.controllerDown) return undefined;
+    if (this.down) return undefined;
     const ids = [...this.jobs].filter(([j, job]) => job.container === id && !stale.has(j)).map(([j]) => j);
     return ids.length ? Math.max(...ids) : undefined;
   }
   // how often the controller was asked how a job ended (scontrol show job)
   jobEnds = 0;
-  jobEnd = (jobId: number) => (this.jobEnds++, this.controllerDown ? undefined : this.jobs.get(jobId)?.end);
-  hasSteps = (jobId: number) => !this.controllerDown && !!this.jobs.get(jobId)?.steps;
+  jobEnd = (jobId: number) => (this.jobEnds++, this.down ? undefined : this.jobs.get(jobId)?.end);
+  hasSteps = (jobId: number) => !this.down && !!this.jobs.get(jobId)?.steps;
   cancel(jobId: number, signal?: number): void {
     this.calls.push(`scancel ${signal ? `--signal=${signal} ` : ''}${jobId}`);
     const job = this.jobs.get(jobId);
@@ -100,12 +108,24 @@ export class FakeHost implements ScrunHost {
   cmdlines = new Map<number, string[]>();
   cmdline = (pid: number) => this.cmdlines.get(pid) ?? [];
 
-  scrunCreate(_args: string[], _abort: AbortSignal, _passOn: (chunk: Buffer) => void): CreateRun {
+  scrunCreate(_args: string[], abort: AbortSignal, _passOn: (chunk: Buffer) => void): CreateRun {
     const attempt = this.attempts.shift()!;
     this.calls.push('scrun create');
     this.anchorPid = attempt.setUp?.(this);
     const gone = new Promise<void>((resolve) => (this.goneNow = resolve));
-    return { exited: Promise.resolve({ code: attempt.code, stderr: attempt.stderr ?? '' }), gone };
+    const result = { code: attempt.code, stderr: attempt.stderr ?? '' };
+    const exited = attempt.hangs
+      ? new Promise<typeof result>((resolve) =>
+          abort.addEventListener('abort', () => resolve({ ...result, code: 143 }), { once: true }),
+        )
+      : Promise.resolve(result);
+    return { exited, gone };
+  }
+
+  // the controller does not answer: scontrol ping says so at once (no virtual time passes)
+  async controllerDown(_ms: number, ended: AbortSignal): Promise<string | undefined> {
+    await Promise.resolve();
+    return this.down && !ended.aborted ? 'Slurmctld(primary) at vm is DOWN' : undefined;
   }
 
   async sleep(ms: number): Promise<void> {

@@ -4,7 +4,14 @@ import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect, test } from '@jest/globals';
 import { isAlive as isAliveOn } from '../../../src/runtime/scrun/host.js';
-import { childrenOf, cmdlineOf, jobIdArg, procStat, waitStatusToCode } from '../../../src/runtime/scrun/proc.js';
+import {
+  anchorsOf,
+  childrenOf,
+  cmdlineOf,
+  jobIdArg,
+  procStat,
+  waitStatusToCode,
+} from '../../../src/runtime/scrun/proc.js';
 
 const isAlive = (pid: number | undefined, start?: number) => isAliveOn({ stat: procStat }, pid, start);
 
@@ -45,4 +52,16 @@ test("srun's job id comes from its command line, in either spelling; none withou
   expect(jobIdArg(cmdlineOf(process.pid))).toBeUndefined();
   expect(cmdlineOf(process.pid)[0]).toMatch(/node/);
   expect(cmdlineOf(2 ** 22 + 1)).toEqual([]);
+});
+
+test("an anchor is found by its title (scrun's setproctitle), and only the one of that container", async () => {
+  const id = `proc-test-${process.pid}`;
+  const titled = spawn(process.execPath, ['-e', `process.title = 'scrun: ${id}'; setTimeout(() => {}, 10000)`]);
+  try {
+    for (let i = 0; i < 50 && !anchorsOf(id).length; i++) await sleep(20);
+    expect(anchorsOf(id)).toEqual([titled.pid]);
+    expect(anchorsOf(`${id}0`)).toEqual([]);
+  } finally {
+    titled.kill('SIGKILL');
+  }
 });

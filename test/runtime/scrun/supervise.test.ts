@@ -225,11 +225,32 @@ test('a job that stays COMPLETING already has its code', async () => {
   expect((await run(host)).code).toBe(5);
 });
 
+test('scrun create waiting on a controller that does not answer: stopped after a ping, failed with one line and a hint', async () => {
+  container.requestStart();
+  // its anchor is up but has no allocation, so no pid file
+  const hangs: Attempt = { code: 0, hangs: true, setUp: (h) => (h.spawnProc(100, 1, `scrun:${ID}`), undefined) };
+  const host = new FakeHost([hangs]);
+  host.down = true;
+  const r = await run(host);
+  expect(r).toMatchObject({
+    code: 1,
+    state: {
+      phase: 'failed',
+      error: 'the Slurm controller does not answer: Slurmctld(primary) at vm is DOWN',
+      hint: expect.stringContaining('scontrol ping'),
+    },
+  });
+  // its anchor killed; no job lookups through a controller that does not answer, no second create
+  expect(host.calls).toEqual(['scrun create', 'kill 100 SIGKILL']);
+  expect(host.procs.size).toBe(0);
+  expect(host.jobLookups).toBe(0);
+});
+
 test('the controller down after the container ended: 255 and a warning within a bounded wait, not a hang', async () => {
   container.requestStart();
   const host = new FakeHost([started(ID, 100, 40)]);
   host.at(300, () => {
-    host.controllerDown = true;
+    host.down = true;
     host.anchorGone(100);
   });
   const r = await run(host);
