@@ -156,7 +156,7 @@ async function cleanup(ctx: Context, record: ContainerRecord): Promise<void> {
       ctx.globals,
       record,
       state?.anchor,
-      state?.jobId ?? (state?.anchor ? host.findJob(record.id, new Set()) : undefined),
+      state?.jobId ?? (state?.anchor ? await host.findJob(record.id, new Set()) : undefined),
     );
   }
   fs.rmSync(record.backendRoot, { recursive: true, force: true });
@@ -201,10 +201,10 @@ export const scrun: Backend = {
     const r = await host.scrun([...scrunGlobals(ctx.globals, record), 'kill', record.id, String(signal)], 60_000);
     if (r.code === 0) return;
     const why = r.code === 124 ? 'no answer in 60 s' : r.stderr.trim().split('\n').pop() || `exit ${r.code}`;
-    const jobId = state?.jobId ?? host.findJob(record.id, new Set());
+    const jobId = state?.jobId ?? (await host.findJob(record.id, new Set()));
     if (!jobId) throw new CliError(`scrun kill ${record.id} failed: ${why}`, 1);
     ctx.log('warning', `scrun kill ${record.id} failed: ${why}; signalling job ${jobId} through Slurm instead`);
-    host.cancel(jobId, signal);
+    await host.cancel(jobId, signal);
   },
 
   async delete(ctx, record) {

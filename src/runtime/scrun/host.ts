@@ -19,10 +19,11 @@ export interface ScrunHost {
   // the processes titled `scrun: ID` (anchors of container ID)
   anchorsOf(id: string): number[];
   kill(pid: number, signal: NodeJS.Signals | number): void;
-  findJob(id: string, stale: ReadonlySet<number>): number | undefined;
-  jobEnd(jobId: number): JobEnd | undefined;
-  hasSteps(jobId: number): boolean;
-  cancel(jobId: number, signal?: number): void;
+  // the controller's answers; never blocking, since the runtime server supervises many containers
+  findJob(id: string, stale: ReadonlySet<number>): Promise<number | undefined>;
+  jobEnd(jobId: number): Promise<JobEnd | undefined>;
+  hasSteps(jobId: number): Promise<boolean>;
+  cancel(jobId: number, signal?: number): Promise<void>;
   // scrun ARGS (start, kill, delete), captured
   scrun(args: string[], timeoutMs: number): Promise<Captured>;
   // the arguments PID runs with (srun's name the container's job), [] when gone
@@ -65,10 +66,12 @@ export function realHost(record: ContainerRecord, env: NodeJS.ProcessEnv = proce
         if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
       }
     },
-    findJob: (id, stale) => (slurm ? findJob(slurm, id, stale, env) : undefined),
-    jobEnd: (jobId) => (slurm ? jobEnd(slurm, jobId, env) : undefined),
-    hasSteps: (jobId) => !!slurm && hasSteps(slurm, jobId, env),
-    cancel: (jobId, signal) => slurm && cancelJob(slurm, jobId, signal, env),
+    findJob: async (id, stale) => (slurm ? findJob(slurm, id, stale, env) : undefined),
+    jobEnd: async (jobId) => (slurm ? jobEnd(slurm, jobId, env) : undefined),
+    hasSteps: async (jobId) => !!slurm && hasSteps(slurm, jobId, env),
+    cancel: async (jobId, signal) => {
+      if (slurm) await cancelJob(slurm, jobId, signal, env);
+    },
     scrun: (args, timeoutMs) => captureAsync(record.binary, args, timeoutMs, env),
     cmdline: cmdlineOf,
     scrunCreate(args, abort, passOn) {

@@ -2,7 +2,7 @@
 // ended, cancel it. Resolved to absolute paths at create (later calls may have no PATH).
 import { CliError } from '../../errors.js';
 import { which } from '../../util/which.js';
-import { capture } from '../spawn.js';
+import { captureAsync } from '../spawn.js';
 import type { ContainerRecord } from '../store.js';
 
 export type SlurmCommands = NonNullable<ContainerRecord['slurm']>;
@@ -32,13 +32,13 @@ export function slurmCommands(paths: Record<string, string>, env: NodeJS.Process
 // is not in STALE. Finished jobs stay listed for minutes, among them those of an earlier container of
 // the same name and of a scrun create that failed and was retried: the first one listed was one of
 // those in the runs that came back 0 instead of the container's code.
-export function findJob(
+export async function findJob(
   slurm: SlurmCommands,
   id: string,
   stale: ReadonlySet<number>,
   env: NodeJS.ProcessEnv,
-): number | undefined {
-  const r = capture(slurm.squeue, ['-h', '-a', '-t', 'all', '-O', 'JobID:|,ContainerId:'], 15_000, env);
+): Promise<number | undefined> {
+  const r = await captureAsync(slurm.squeue, ['-h', '-a', '-t', 'all', '-O', 'JobID:|,ContainerId:'], 15_000, env);
   return newestJob(r.stdout, id, stale);
 }
 
@@ -54,8 +54,8 @@ export function newestJob(lines: string, id: string, stale: ReadonlySet<number>)
 }
 
 // The job's state and, once it has finished, the exit code its container left (128+n for signal n).
-export function jobEnd(slurm: SlurmCommands, jobId: number, env: NodeJS.ProcessEnv): JobEnd | undefined {
-  const r = capture(slurm.scontrol, ['show', 'job', String(jobId), '--json'], 15_000, env);
+export async function jobEnd(slurm: SlurmCommands, jobId: number, env: NodeJS.ProcessEnv): Promise<JobEnd | undefined> {
+  const r = await captureAsync(slurm.scontrol, ['show', 'job', String(jobId), '--json'], 15_000, env);
   return r.code === 0 ? parseJobEnd(r.stdout) : undefined;
 }
 
@@ -98,16 +98,17 @@ function containerCode(job: Job): number {
 }
 
 // Cancels the job (with SIGNAL, or outright); errors are ignored: it may be gone already.
-export function cancelJob(
+export async function cancelJob(
   slurm: SlurmCommands,
   jobId: number,
   signal: number | undefined,
   env: NodeJS.ProcessEnv,
-): void {
-  capture(slurm.scancel, [...(signal ? [`--signal=${signal}`, '--full'] : []), String(jobId)], 15_000, env);
+): Promise<void> {
+  await captureAsync(slurm.scancel, [...(signal ? [`--signal=${signal}`, '--full'] : []), String(jobId)], 15_000, env);
 }
 
 // Whether JOB_ID has (or had) a step: then the container's process may have run.
-export function hasSteps(slurm: SlurmCommands, jobId: number, env: NodeJS.ProcessEnv): boolean {
-  return capture(slurm.squeue, ['-h', '-s', '-j', String(jobId), '-o', '%i'], 15_000, env).stdout.trim() !== '';
+export async function hasSteps(slurm: SlurmCommands, jobId: number, env: NodeJS.ProcessEnv): Promise<boolean> {
+  const r = await captureAsync(slurm.squeue, ['-h', '-s', '-j', String(jobId), '-o', '%i'], 15_000, env);
+  return r.stdout.trim() !== '';
 }

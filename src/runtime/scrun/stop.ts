@@ -34,7 +34,7 @@ export async function stopAnchorAndJob(
   jobId: number | undefined,
   known: Known = {},
 ): Promise<void> {
-  if (jobId && !known.finished && !host.jobEnd(jobId)?.finished) host.cancel(jobId);
+  if (jobId && !known.finished && !(await host.jobEnd(jobId))?.finished) await host.cancel(jobId);
   for (let i = 0; i < SRUN_WIND_DOWN_MS / STEP_MS && anchor && liveSruns(host, anchor.pid); i++)
     await host.sleep(STEP_MS);
   if (anchor && isAlive(host, anchor.pid, anchor.start)) {

@@ -68,7 +68,7 @@ function hintFor(stderr: string): string | undefined {
 // STALE are jobs of failed create attempts.
 async function jobOf(s: Supervision, stale: ReadonlySet<number>): Promise<number | undefined> {
   for (let i = 0; i < 5; i++) {
-    const jobId = s.host.findJob(s.record.id, stale);
+    const jobId = await s.host.findJob(s.record.id, stale);
     if (jobId) return jobId;
     await s.host.sleep(1000);
   }
@@ -81,7 +81,7 @@ async function jobOf(s: Supervision, stale: ReadonlySet<number>): Promise<number
 async function finishedJob(s: Supervision, jobId: number | undefined): Promise<JobEnd | undefined> {
   if (!jobId) return undefined;
   for (const end = s.host.now() + JOB_END_WAIT_MS; ; await s.host.sleep(250)) {
-    const job = s.host.jobEnd(jobId);
+    const job = await s.host.jobEnd(jobId);
     if (job?.finished) {
       s.log('debug', `job ${jobId} ended ${job.state}, exit code ${job.exitCode}`);
       return job;
@@ -97,8 +97,8 @@ async function finishedJob(s: Supervision, jobId: number | undefined): Promise<J
 }
 
 // The job's record if it has finished by now.
-function finishedNow(s: Supervision, jobId: number | undefined): JobEnd | undefined {
-  const job = jobId ? s.host.jobEnd(jobId) : undefined;
+async function finishedNow(s: Supervision, jobId: number | undefined): Promise<JobEnd | undefined> {
+  const job = jobId ? await s.host.jobEnd(jobId) : undefined;
   return job?.finished ? job : undefined;
 }
 
@@ -158,8 +158,8 @@ async function create(s: Supervision, pidFile: AnchorPidFile, stale: Set<number>
     // under load scrun's anchor sometimes dies before it reports (`killed by signal 14`, or create
     // exits 0 with no pid); once more is safe as long as no step, i.e. no process, has started.
     // Asked before the job is cancelled: a second after, its steps are no longer listed.
-    const jobId = host.findJob(record.id, stale);
-    const mayHaveRun = !!jobId && host.hasSteps(jobId);
+    const jobId = await host.findJob(record.id, stale);
+    const mayHaveRun = !!jobId && (await host.hasSteps(jobId));
     await stopAnchorAndJob(host, s.globals, record, anchorPid ? { pid: anchorPid } : undefined, jobId);
     if (attempt >= CREATE_ATTEMPTS || mayHaveRun || !/killed by signal|^$/.test(lastLine(stderr))) {
       return { code: code || 1, stderr, anchorPid: undefined, gone: run.gone, jobId };
@@ -227,12 +227,12 @@ async function watch(
         if (noSrunSince + SRUN_GONE_GRACE_MS < host.now()) return { srunCode, how: 'srun ended, anchor stuck' };
         // the grace ends as soon as the controller says the container's step is over
         const jobId = await jobOfNow();
-        if (jobId && !host.hasSteps(jobId)) return { srunCode, how: 'srun ended, anchor stuck' };
+        if (jobId && !(await host.hasSteps(jobId))) return { srunCode, how: 'srun ended, anchor stuck' };
       }
       if (host.now() > nextJobCheck) {
         nextJobCheck = host.now() + JOB_CHECK_MS;
         const jobId = await jobOfNow();
-        if (jobId && host.jobEnd(jobId)?.finished) return { srunCode, how: 'job ended' };
+        if (jobId && (await host.jobEnd(jobId))?.finished) return { srunCode, how: 'job ended' };
       }
       // soon after create, until srun shows or start was asked; once the pipe closed, the anchor's
       // exit is moments away
@@ -314,7 +314,7 @@ async function runOnce(s: Supervision, anchorPidFile: AnchorPidFile, stale: Set<
     };
   }
   if (created.code !== 0 || s.abort.aborted || !created.anchorPid) {
-    const jobId = created.jobId ?? host.findJob(record.id, stale);
+    const jobId = created.jobId ?? (await host.findJob(record.id, stale));
     await stopAnchorAndJob(host, s.globals, record, created.anchorPid ? { pid: created.anchorPid } : undefined, jobId);
     const why = s.abort.aborted
       ? 'interrupted; the Slurm allocation was cancelled'
@@ -362,7 +362,7 @@ async function runOnce(s: Supervision, anchorPidFile: AnchorPidFile, stale: Set<
     srunCode === undefined
       ? await finishedJob(s, await jobOfNow())
       : srunCode !== 0 && (logged.bailed || logged.srunCode === undefined)
-        ? finishedNow(s, await jobOfNow())
+        ? await finishedNow(s, await jobOfNow())
         : undefined;
   const exitCode = srunCode ?? job?.exitCode ?? 255;
   const raced = !!job?.alreadyDone && !/^CANCELLED/.test(job.state);

@@ -84,7 +84,7 @@ export class FakeHost implements ScrunHost {
     if (signal === 'SIGKILL') this.procs.delete(pid);
   }
 
-  findJob(id: string, stale: ReadonlySet<number>): number | undefined {
+  async findJob(id: string, stale: ReadonlySet<number>): Promise<number | undefined> {
     this.jobLookups++;
     if (this.down) return undefined;
     const ids = [...this.jobs].filter(([j, job]) => job.container === id && !stale.has(j)).map(([j]) => j);
@@ -92,9 +92,9 @@ export class FakeHost implements ScrunHost {
   }
   // how often the controller was asked how a job ended (scontrol show job)
   jobEnds = 0;
-  jobEnd = (jobId: number) => (this.jobEnds++, this.down ? undefined : this.jobs.get(jobId)?.end);
-  hasSteps = (jobId: number) => !this.down && !!this.jobs.get(jobId)?.steps;
-  cancel(jobId: number, signal?: number): void {
+  jobEnd = async (jobId: number) => (this.jobEnds++, this.down ? undefined : this.jobs.get(jobId)?.end);
+  hasSteps = async (jobId: number) => !this.down && !!this.jobs.get(jobId)?.steps;
+  async cancel(jobId: number, signal?: number): Promise<void> {
     this.calls.push(`scancel ${signal ? `--signal=${signal} ` : ''}${jobId}`);
     const job = this.jobs.get(jobId);
     if (job && !job.end?.finished) job.end = { state: 'CANCELLED', finished: true, exitCode: 143 };
