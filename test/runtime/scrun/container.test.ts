@@ -1,24 +1,17 @@
 // The scrun container's files and state machine, on a real directory: the phases it allows, and the
 // anchor's pid file as scrun leaves it (written once created, removed or emptied once stopped).
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, test } from '@jest/globals';
-import { ScrunContainer } from '../../../src/runtime/scrun/container.js';
+import type { ScrunContainer } from '../../../src/runtime/scrun/container.js';
+import { createdContainer } from './fake-host.js';
 
 let dir: string;
 let container: ScrunContainer;
 
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-container-'));
-  container = new ScrunContainer(dir);
-  container.init(
-    {
-      options: { noPivot: false, noNewKeyring: false, preserveFds: 0 },
-      globals: { logFormat: 'text', debug: false, systemdCgroup: false },
-    },
-    { pid: process.pid },
-  );
+  container = createdContainer('rt-container-');
+  dir = container.dir;
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 

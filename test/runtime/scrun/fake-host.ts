@@ -2,6 +2,10 @@
 // clock: the cluster cases (a failed first create, a zombie srun, an anchor that never reaps, a
 // job that stays COMPLETING, a controller that is down) are scripted here, and the real ones run
 // in test/e2e/runtime.test.ts.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ScrunContainer } from '../../../src/runtime/scrun/container.js';
 import type { CreateRun, ScrunHost } from '../../../src/runtime/scrun/host.js';
 import type { ProcStat } from '../../../src/runtime/scrun/proc.js';
 import type { JobEnd } from '../../../src/runtime/scrun/slurm.js';
@@ -150,3 +154,17 @@ export const started = (id: string, pid: number, job: number): Attempt => ({
     return pid;
   },
 });
+
+// A container directory in a fresh temporary directory, as create leaves it (phase created, this
+// process standing for the supervisor).
+export function createdContainer(prefix: string): ScrunContainer {
+  const container = new ScrunContainer(fs.mkdtempSync(path.join(os.tmpdir(), prefix)));
+  container.init(
+    {
+      options: { noPivot: false, noNewKeyring: false, preserveFds: 0 },
+      globals: { logFormat: 'text', debug: false, systemdCgroup: false },
+    },
+    { pid: process.pid },
+  );
+  return container;
+}

@@ -2,13 +2,11 @@
 // counts as ended, where its exit code comes from, what a failed create does, and that every
 // path ends with the container's directory in a final phase and nothing left running.
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterEach, beforeEach, expect, test } from '@jest/globals';
-import { ScrunContainer } from '../../../src/runtime/scrun/container.js';
+import type { ScrunContainer } from '../../../src/runtime/scrun/container.js';
 import { supervise } from '../../../src/runtime/scrun/supervise.js';
 import type { ContainerRecord } from '../../../src/runtime/store.js';
-import { FakeHost, started, type Attempt } from './fake-host.js';
+import { createdContainer, FakeHost, started, type Attempt } from './fake-host.js';
 
 const ID = 'c1';
 const record: ContainerRecord = {
@@ -28,15 +26,8 @@ let container: ScrunContainer;
 let logged: string[];
 
 beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rt-sup-'));
-  container = new ScrunContainer(dir);
-  container.init(
-    {
-      options: { noPivot: false, noNewKeyring: false, preserveFds: 0 },
-      globals: { logFormat: 'text', debug: false, systemdCgroup: false },
-    },
-    { pid: process.pid },
-  );
+  container = createdContainer('rt-sup-');
+  dir = container.dir;
   logged = [];
 });
 afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
