@@ -51,14 +51,19 @@ try {
       const r = spawnSync('docker', ['run', '--runtime', rt, ...flags, 'busybox', 'true'], {
         env,
         stdio: 'ignore',
+        // docker run passes SIGTERM on to the container, which a hung bare-scrun run never ends
         timeout: 60_000,
+        killSignal: 'SIGKILL',
       });
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       if (round < 0) continue; // warm-up
       if (r.status === 0) times[name].push(ms);
       else lost[name]++;
-      // a hung bare-scrun run leaves its job: clear it before the next round
-      if (r.status !== 0) spawnSync('scancel', ['-u', process.env.USER]);
+      // a hung bare-scrun run leaves its anchor spinning on a CPU and its job: clear both before the next round
+      if (r.status !== 0) {
+        spawnSync('pkill', ['-KILL', '-f', '^scrun: ']);
+        spawnSync('scancel', ['-u', process.env.USER]);
+      }
     }
   }
   const ours = median(times['slurm-oci-runtime (scrun backend)']);
