@@ -29,7 +29,7 @@ const START_CHECK_MS = 50;
 const JOB_CHECK_MS = 5_000;
 // How long the controller gets to report how the job ended, when srun's status was not seen.
 const JOB_END_WAIT_MS = 20_000;
-const CREATE_ATTEMPTS = 2;
+const CREATE_ATTEMPTS = 3;
 // How long scrun create may take before the controller is pinged.
 const CONTROLLER_CHECK_MS = 1_000;
 // scrun (24.11 up to today's master) can complete its own job right after allocating it: when the
@@ -110,6 +110,8 @@ type Created = {
   jobId?: number;
   // the controller did not answer scontrol ping while scrun create waited: why
   down?: string;
+  // how many times scrun create ran
+  attempts?: number;
 };
 
 // One scrun create run. One that has not ended after CONTROLLER_CHECK_MS (the allocation may be
@@ -155,16 +157,20 @@ async function create(s: Supervision, pidFile: AnchorPidFile, stale: Set<number>
     if ((code === 0 && anchorPid) || s.abort.aborted) return { ...run, anchorPid };
     // no job can be asked about (or cancelled) through a controller that does not answer
     if (run.down) return { ...run, code: 1, anchorPid: undefined };
-    // under load scrun's anchor sometimes dies before it reports (`killed by signal 14`, or create
-    // exits 0 with no pid); once more is safe as long as no step, i.e. no process, has started.
+    // under load scrun's anchor sometimes dies before it reports (`killed by signal 14`: its
+    // conmgr's timer can fire before its SIGALRM handler is set, or create exits 0 with no pid);
+    // again is safe as long as no step, i.e. no process, has started.
     // Asked before the job is cancelled: a second after, its steps are no longer listed.
     const jobId = await host.findJob(record.id, stale);
     const mayHaveRun = !!jobId && (await host.hasSteps(jobId));
     await stopAnchorAndJob(host, s.globals, record, anchorPid ? { pid: anchorPid } : undefined, jobId);
     if (attempt >= CREATE_ATTEMPTS || mayHaveRun || !/killed by signal|^$/.test(lastLine(stderr))) {
-      return { code: code || 1, stderr, anchorPid: undefined, gone: run.gone, jobId };
+      return { code: code || 1, stderr, anchorPid: undefined, gone: run.gone, jobId, attempts: attempt };
     }
-    s.log('warning', `scrun create failed (exit ${code}: ${stderr.trim()}); trying once more`);
+    s.log(
+      'warning',
+      `scrun create failed (exit ${code}: ${stderr.trim()}); trying again (${attempt + 1} of ${CREATE_ATTEMPTS})`,
+    );
     if (jobId) stale.add(jobId);
     pidFile.clear();
   }
@@ -322,7 +328,10 @@ async function runOnce(s: Supervision, anchorPidFile: AnchorPidFile, stale: Set<
     log('error', `scrun create failed (exit ${created.code}): ${created.stderr}`);
     return {
       exitCode: 1,
-      failed: { error: `scrun create ${record.id} failed: ${why}`, hint: hintFor(created.stderr) },
+      failed: {
+        error: `scrun create ${record.id} failed${(created.attempts ?? 1) > 1 ? ` ${created.attempts} times` : ''}: ${why}`,
+        hint: hintFor(created.stderr),
+      },
     };
   }
   // no start time when /proc could not be read: then the pid alone identifies it (never 0, which

@@ -271,6 +271,35 @@ test("a first create whose anchor was killed before it reported: tried once more
   expect(logged.some((l) => l.startsWith('warning: scrun create failed (exit 1'))).toBe(true);
 });
 
+test('an anchor killed before it reported three times: the failure says so, and no job is left', async () => {
+  container.requestStart();
+  const killed = (job: number): Attempt => ({
+    code: 1,
+    stderr: 'scrun: fatal: _wait_create_pid: anchor 1 killed by signal 14\n',
+    setUp(host) {
+      host.jobs.set(job, { container: ID, steps: false, end: { state: 'RUNNING', finished: false } });
+      return undefined;
+    },
+  });
+  const host = new FakeHost([killed(40), killed(41), killed(42)]);
+  const r = await run(host);
+  expect(r).toMatchObject({
+    code: 1,
+    state: {
+      phase: 'failed',
+      error: expect.stringMatching(new RegExp(`^scrun create ${ID} failed 3 times: scrun: fatal`)),
+    },
+  });
+  expect(host.calls).toEqual([
+    'scrun create',
+    'scancel 40',
+    'scrun create',
+    'scancel 41',
+    'scrun create',
+    'scancel 42',
+  ]);
+});
+
 test('a failed create whose job has a step is not retried: the container may have run', async () => {
   container.requestStart();
   const host = new FakeHost([
