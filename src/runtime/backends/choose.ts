@@ -8,6 +8,7 @@ import { CliError } from '../../errors.js';
 import { runtimeConfig } from '../../generated/validators.cjs';
 import { assertValid } from '../../schema/validate.js';
 import { capture } from '../spawn.js';
+import { pingTrouble } from '../scrun/slurm.js';
 import { which } from '../../util/which.js';
 import type { Context } from '../context.js';
 import type { BackendName } from '../store.js';
@@ -47,7 +48,9 @@ function readConfigs(env: NodeJS.ProcessEnv): RuntimeConfig {
 // Whether a Slurm controller answers `scontrol ping`.
 function controllerUp(paths: Record<string, string>, env: NodeJS.ProcessEnv): boolean {
   const scontrol = which('scontrol', paths, env);
-  return !!scontrol && !!which('scrun', paths, env) && / is UP/.test(capture(scontrol, ['ping'], 10_000, env).stdout);
+  return (
+    !!scontrol && !!which('scrun', paths, env) && pingTrouble(capture(scontrol, ['ping'], 10_000, env)) === undefined
+  );
 }
 
 // Resolves the backend for a new container; REQUESTED is the --backend flag, if given.

@@ -7,7 +7,7 @@ import type { Hand } from '../io.js';
 import { captureAsync, type Captured } from '../spawn.js';
 import type { ContainerRecord } from '../store.js';
 import { anchorsOf, childrenOf, cmdlineOf, procStat, type ProcStat } from './proc.js';
-import { cancelJob, findJob, hasSteps, jobEnd, type JobEnd } from './slurm.js';
+import { cancelJob, findJob, hasSteps, jobEnd, pingTrouble, type JobEnd } from './slurm.js';
 
 // A running `scrun create`: its exit, and the moment the anchor and srun it started are all gone
 // (they inherit its stderr pipe, so the pipe's end says so without polling).
@@ -40,7 +40,7 @@ export interface ScrunHost {
 // scrun create logs to its --log file at debug level (unless the caller chose a level): the anchor
 // then writes how srun ended (anchor-log.ts), which spares asking the controller.
 const LOG_LEVEL = 'SCRUN_FILE_DEBUG';
-const anchorLogging = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({ [LOG_LEVEL]: 'debug', ...env });
+const logLevel = (env: NodeJS.ProcessEnv): string => env[LOG_LEVEL] ?? 'debug';
 
 // The last non-empty line of a command's output: the one that says what went wrong.
 export const lastLine = (text: string): string => text.trim().split('\n').filter(Boolean).pop() ?? '';
@@ -75,7 +75,10 @@ export function realHost(record: ContainerRecord, env: NodeJS.ProcessEnv = proce
     scrun: (args, timeoutMs) => captureAsync(record.binary, args, timeoutMs, env),
     cmdline: cmdlineOf,
     scrunCreate(args, abort, passOn) {
-      const child = spawn(record.binary, args, { stdio: ['inherit', 'inherit', 'pipe'], env: anchorLogging(env) });
+      const child = spawn(record.binary, args, {
+        stdio: ['inherit', 'inherit', 'pipe'],
+        env: { ...env, [LOG_LEVEL]: logLevel(env) },
+      });
       let stderr = '';
       let created = false;
       child.stderr!.on('data', (chunk: Buffer) => (created ? passOn(chunk) : (stderr += chunk.toString())));
@@ -99,9 +102,7 @@ export function realHost(record: ContainerRecord, env: NodeJS.ProcessEnv = proce
         return undefined;
       }
       const ping = await captureAsync(slurm.scontrol, ['ping'], 10_000, env);
-      if (ended.aborted || / is UP/.test(ping.stdout)) return undefined;
-      // its first line says what is down (a banner follows)
-      return (ping.stdout + ping.stderr).trim().split('\n')[0] || `scontrol ping exited ${ping.code}`;
+      return ended.aborted ? undefined : pingTrouble(ping);
     },
     sleep: (ms) => sleep(ms),
     now: () => Date.now(),
@@ -117,8 +118,7 @@ export function handHost(record: ContainerRecord, hand: Hand): ScrunHost {
       let stderr = '';
       let created = false;
       // the hand runs it in the caller's environment: the log level goes in through env(1)
-      const level = `${LOG_LEVEL}=${anchorLogging(hand.env)[LOG_LEVEL]}`;
-      const run = hand.run('/usr/bin/env', [level, record.binary, ...args], (chunk) =>
+      const run = hand.run('/usr/bin/env', [`${LOG_LEVEL}=${logLevel(hand.env)}`, record.binary, ...args], (chunk) =>
         created ? passOn(chunk) : (stderr += chunk.toString()),
       );
       const onAbort = () => void run.pid.then((pid) => pid && realHost(record).kill(pid, 'SIGTERM'));

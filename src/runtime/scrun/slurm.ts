@@ -2,7 +2,7 @@
 // ended, cancel it. Resolved to absolute paths at create (later calls may have no PATH).
 import { CliError } from '../../errors.js';
 import { which } from '../../util/which.js';
-import { captureAsync } from '../spawn.js';
+import { captureAsync, type Captured } from '../spawn.js';
 import type { ContainerRecord } from '../store.js';
 
 export type SlurmCommands = NonNullable<ContainerRecord['slurm']>;
@@ -105,6 +105,13 @@ export async function cancelJob(
   env: NodeJS.ProcessEnv,
 ): Promise<void> {
   await captureAsync(slurm.scancel, [...(signal ? [`--signal=${signal}`, '--full'] : []), String(jobId)], 15_000, env);
+}
+
+// What `scontrol ping`'s output says is wrong with the controller; undefined when it answers.
+export function pingTrouble(ping: Captured): string | undefined {
+  if (/ is UP/.test(ping.stdout)) return undefined;
+  // its first line says what is down (a banner follows)
+  return (ping.stdout + ping.stderr).trim().split('\n')[0] || `scontrol ping exited ${ping.code}`;
 }
 
 // Whether JOB_ID has (or had) a step: then the container's process may have run.

@@ -1,11 +1,11 @@
 // The process Podman/conmon waits on for a scrun container. It waits for `start` (scrun runs the
 // container's process already at `scrun create`), runs scrun create (and start, if it waits for
 // one), then waits for the anchor and srun to end, and exits with the container's exit code as
-// soon as the container has ended — also when the anchor hangs on an unreaped srun (seen on Slurm 24.11), which it then
-// cleans up. It wakes on events: the start request (inotify), the anchor's removal of its pid file
-// (it has completed the job: the container ended, whether or not the anchor then exits) and the end
-// of the pipe the anchor and srun inherit; /proc and the controller are only asked as a fallback for
-// an anchor stuck on an unreaped srun.
+// soon as the container has ended — also when the anchor hangs on an unreaped srun (seen on Slurm
+// 24.11), which it then cleans up. It wakes on events: the start request (inotify), the anchor's
+// removal of its pid file (it has completed the job: the container ended, whether or not the
+// anchor then exits) and the end of the pipe the anchor and srun inherit; /proc and the controller
+// are only asked as a fallback for an anchor stuck on an unreaped srun.
 import path from 'node:path';
 import type { Globals } from '../context.js';
 import { createLog, type Log } from '../log.js';
@@ -132,7 +132,8 @@ async function createRun(s: Supervision, args: string[]): Promise<Omit<Created, 
   return { code, stderr, gone: run.gone, down };
 }
 
-// scrun create, once more when the anchor died before it reported and no process can have run.
+// scrun create, again (up to CREATE_ATTEMPTS) when the anchor died before it reported and no
+// process can have run.
 async function create(s: Supervision, pidFile: AnchorPidFile, stale: Set<number>): Promise<Created> {
   const { container, record, host } = s;
   const options = container.input()!.options;

@@ -1,7 +1,7 @@
 // How the scrun supervisor reads a container's job: which job is the container's, and its exit
 // code from `scontrol show job --json` (shapes as Slurm 24.11 prints them in the test cluster).
 import { expect, test } from '@jest/globals';
-import { newestJob, parseJobEnd } from '../../../src/runtime/scrun/slurm.js';
+import { newestJob, parseJobEnd, pingTrouble } from '../../../src/runtime/scrun/slurm.js';
 
 // An exit_code / derived_exit_code object: a return code, or a signal number.
 const code = (rc: number, signal?: number) => ({
@@ -57,4 +57,15 @@ test("ESLURM_ALREADY_DONE as the anchor's status is told apart: scrun completed 
   expect(parseJobEnd(job(['FAILED'], code(7, 101), code(0)))).toMatchObject({ exitCode: 255, alreadyDone: true });
   expect(parseJobEnd(job(['FAILED'], code(1), code(1)))?.alreadyDone).toBeUndefined();
   expect(parseJobEnd(job(['RUNNING'], code(7, 101), code(0)))?.alreadyDone).toBeUndefined();
+});
+
+test('scontrol ping: nothing wrong when UP; else its first line, not the banner after it, or the exit code', () => {
+  expect(pingTrouble({ code: 0, stdout: 'Slurmctld(primary) at vm is UP\n', stderr: '' })).toBeUndefined();
+  const down =
+    'Slurmctld(primary) at vm is DOWN\n*****************************************\n** RESTORE SLURMCTLD DAEMON TO SERVICE **\n*****************************************\n';
+  expect(pingTrouble({ code: 1, stdout: down, stderr: '' })).toBe('Slurmctld(primary) at vm is DOWN');
+  expect(
+    pingTrouble({ code: 1, stdout: '', stderr: 'scontrol: error: resolve_ctls_from_dns_srv: res_nsearch error\n' }),
+  ).toBe('scontrol: error: resolve_ctls_from_dns_srv: res_nsearch error');
+  expect(pingTrouble({ code: 124, stdout: '', stderr: '' })).toBe('scontrol ping exited 124');
 });
